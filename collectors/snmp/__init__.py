@@ -1,0 +1,1 @@
+"""SNMP collection: a lean BER codec, an asyncio client and MIB collectors."""

@@ -1,0 +1,1 @@
+"""Web dashboards: Jinja2 views, templates and static files."""

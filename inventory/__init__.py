@@ -1,0 +1,1 @@
+"""Inventory: agencies, sites, devices and links, the source of truth."""

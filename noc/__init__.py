@@ -1,0 +1,1 @@
+"""Metronet NOC: network operations center for a city government WAN."""

@@ -1,0 +1,1 @@
+"""The lab: a simulated city network on loopback, for demos and tests."""
