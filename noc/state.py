@@ -1,0 +1,170 @@
+"""Live state: the latest poll of every device, up/down transitions and rates.
+
+The scheduler feeds :meth:`State.apply` one :class:`PollResult` at a time (in
+the event loop, so no locking). Readers (metrics, API, dashboard) take
+:meth:`State.devices` and get the same objects; they must not mutate them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from collectors.base import InterfaceSample, PollResult, SystemInfo
+from noc.rates import CounterReading, counter_rate
+
+_OCTETS = ("in_octets", "out_octets")
+_RATED = ("in_octets", "out_octets", "in_ucast_pkts", "out_ucast_pkts", "in_errors",
+          "out_errors", "in_discards", "out_discards")
+EVENT_HISTORY = 500
+
+
+@dataclass(slots=True)
+class InterfaceState:
+    """Latest values of one interface, with per-second rates of its counters."""
+
+    sample: InterfaceSample
+    readings: dict[str, CounterReading] = field(default_factory=dict)
+    rates: dict[str, float] = field(default_factory=dict)  # counter name -> per second
+
+    @property
+    def in_bps(self) -> float | None:
+        """Inbound bit/s, if known."""
+        rate = self.rates.get("in_octets")
+        return None if rate is None else rate * 8
+
+    @property
+    def out_bps(self) -> float | None:
+        """Outbound bit/s, if known."""
+        rate = self.rates.get("out_octets")
+        return None if rate is None else rate * 8
+
+    def utilization(self) -> float | None:
+        """Max of in/out over speed, 0..1 (None if speed or rates unknown)."""
+        speed = self.sample.speed_bps
+        rates = [r for r in (self.in_bps, self.out_bps) if r is not None]
+        if not speed or not rates:
+            return None
+        return max(rates) / speed
+
+
+@dataclass(slots=True)
+class DeviceState:
+    """What the NOC knows about one device right now."""
+
+    name: str
+    up: bool | None = None  # None: never polled yet
+    since: float | None = None  # wall clock of the last up/down transition
+    last_poll: float | None = None
+    last_duration: float = 0.0
+    last_error: str = ""
+    failures: int = 0  # consecutive failed polls
+    polls: int = 0
+    poll_errors: int = 0
+    system: SystemInfo | None = None
+    interfaces: dict[int, InterfaceState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A state change worth showing: a device or interface going up or down."""
+
+    at: float
+    device: str
+    kind: str  # device_up, device_down, interface_up, interface_down
+    detail: str = ""
+
+
+class State:
+    """All devices' live state, plus a short history of events."""
+
+    def __init__(self, down_after_failures: int = 1) -> None:
+        self._devices: dict[str, DeviceState] = {}
+        self._down_after = down_after_failures
+        self.events: deque[Event] = deque(maxlen=EVENT_HISTORY)
+
+    def devices(self) -> dict[str, DeviceState]:
+        """Every device's state, by name."""
+        return self._devices
+
+    def device(self, name: str) -> DeviceState:
+        """One device's state (created empty on first use)."""
+        state = self._devices.get(name)
+        if state is None:
+            state = self._devices[name] = DeviceState(name)
+        return state
+
+    def forget(self, keep: set[str]) -> None:
+        """Drop devices no longer in the inventory."""
+        for name in set(self._devices) - keep:
+            del self._devices[name]
+
+    def apply(self, result: PollResult) -> None:
+        """Fold one poll result into the state."""
+        dev = self.device(result.device)
+        dev.polls += 1
+        dev.last_poll = result.started
+        dev.last_duration = result.duration
+        if not result.ok:
+            dev.poll_errors += 1
+            dev.failures += 1
+            dev.last_error = result.error
+            if dev.failures >= self._down_after and dev.up is not False:
+                self._transition(dev, False, result.started, result.error)
+            return
+        dev.failures = 0
+        dev.last_error = ""
+        if dev.up is not True:
+            self._transition(dev, True, result.started, "")
+        uptime = result.system.uptime_ticks if result.system else None
+        dev.system = result.system
+        self._apply_interfaces(dev, result, uptime)
+
+    def _transition(self, dev: DeviceState, up: bool, at: float, why: str) -> None:
+        first = dev.up is None
+        dev.up = up
+        dev.since = at
+        if not (first and up):
+            self.events.append(Event(at, dev.name, "device_up" if up else "device_down", why))
+
+    def _apply_interfaces(self, dev: DeviceState, result: PollResult, uptime: int | None) -> None:
+        seen: set[int] = set()
+        for sample in result.interfaces:
+            seen.add(sample.if_index)
+            state = dev.interfaces.get(sample.if_index)
+            if state is None:
+                state = dev.interfaces[sample.if_index] = InterfaceState(sample)
+            else:
+                self._note_oper_change(dev.name, state.sample, sample, result.started)
+            _update_rates(state, sample, result.started + result.duration, uptime)
+            state.sample = sample
+        for gone in set(dev.interfaces) - seen:
+            del dev.interfaces[gone]
+
+    def _note_oper_change(self, device: str, old: InterfaceSample, new: InterfaceSample,
+                          at: float) -> None:
+        if old.oper_status != new.oper_status and new.admin_status == 1:
+            kind = "interface_up" if new.oper_status == 1 else "interface_down"
+            self.events.append(Event(at, device, kind, new.name))
+
+
+def _update_rates(state: InterfaceState, sample: InterfaceSample, at: float,
+                  uptime: int | None) -> None:
+    """Compute rates against the previous readings, then keep the new ones."""
+    if state.sample.counter_bits != sample.counter_bits:
+        state.readings.clear()  # HC columns appeared/disappeared: not comparable
+    byte_limit = sample.speed_bps / 8 if sample.speed_bps else None
+    rates: dict[str, float] = {}
+    for name in _RATED:
+        value = sample.counters.get(name)
+        if value is None:
+            continue
+        cur = CounterReading(value, at, uptime)
+        prev = state.readings.get(name)
+        bits = sample.counter_bits if name in _OCTETS or "ucast" in name else 32
+        if prev is not None:
+            rate = counter_rate(prev, cur, bits, byte_limit if name in _OCTETS else None)
+            if rate is not None:
+                rates[name] = rate
+        state.readings[name] = cur
+    state.rates = rates
