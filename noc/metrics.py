@@ -23,14 +23,14 @@ from noc.scheduler import SchedulerStats
 from noc.state import DeviceState
 from noc.status import AgencyStatus
 
-_IF_COUNTERS = {
-    "in_octets": ("noc_interface_receive_bytes_total", "Bytes received (ifHCInOctets or ifInOctets)."),
-    "out_octets": ("noc_interface_transmit_bytes_total", "Bytes sent (ifHCOutOctets or ifOutOctets)."),
-    "in_errors": ("noc_interface_receive_errors_total", "Inbound packets with errors (ifInErrors)."),
-    "out_errors": ("noc_interface_transmit_errors_total", "Outbound packets with errors (ifOutErrors)."),
-    "in_discards": ("noc_interface_receive_discards_total", "Inbound packets discarded (ifInDiscards)."),
+_IF_COUNTERS = {  # sample counter -> (metric name, HELP)
+    "in_octets": ("noc_interface_receive_bytes_total", "Bytes received (ifHC/ifInOctets)."),
+    "out_octets": ("noc_interface_transmit_bytes_total", "Bytes sent (ifHC/ifOutOctets)."),
+    "in_errors": ("noc_interface_receive_errors_total", "Inbound errors (ifInErrors)."),
+    "out_errors": ("noc_interface_transmit_errors_total", "Outbound errors (ifOutErrors)."),
+    "in_discards": ("noc_interface_receive_discards_total", "Inbound discards (ifInDiscards)."),
     "out_discards": ("noc_interface_transmit_discards_total",
-                     "Outbound packets discarded (ifOutDiscards)."),
+                     "Outbound discards (ifOutDiscards)."),
 }
 
 
