@@ -54,7 +54,7 @@ RECORDINGS: dict[str, Recording] = {
     "network/switch/brocade-icx6430-24.snmprec.bz2": Recording("Brocade", "ICX6430-24", 29),
     "os/linux/unknown-002.snmprec.bz2": Recording("Linux", "x86_64 server", 9),
     "os/linux/unknown-006.snmprec.bz2": Recording("Linux", "x86_64 server (EL7)", 10),
-    "os/linux/ibm-x3550-m3.snmprec.bz2": Recording("IBM", "System x3550 M3", 1),
+    "os/linux/ibm-x3550-m3.snmprec.bz2": Recording("IBM", "System x3550 M3", 3),
     "UPS/apc-8641.snmprec": Recording("APC", "AP8641", 1),
 }
 

@@ -1,0 +1,61 @@
+"""UI text in Vietnamese (default) and English.
+
+Every string a page shows goes through :func:`translator`; a key missing
+from one language is a test failure, not a blank on the wall screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGS = ("vi", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"vi": "Trung tâm điều hành mạng Metronet", "en": "Metronet Network Operations"},
+    "overview": {"vi": "Tổng quan", "en": "Overview"},
+    "connected": {"vi": "Đang kết nối", "en": "Connected"},
+    "kind_department": {"vi": "Sở, ngành", "en": "Departments"},
+    "kind_district": {"vi": "Quận, huyện", "en": "Districts"},
+    "kind_ward": {"vi": "Phường, xã", "en": "Wards"},
+    "kind_short_department": {"vi": "Sở", "en": "Dept"},
+    "kind_short_district": {"vi": "Quận", "en": "District"},
+    "kind_short_ward": {"vi": "Phường", "en": "Ward"},
+    "problems": {"vi": "Đơn vị mất kết nối / suy giảm", "en": "Agencies down / degraded"},
+    "no_problems": {"vi": "Tất cả đơn vị đang kết nối", "en": "All agencies connected"},
+    "busiest_links": {"vi": "Đường truyền tải cao nhất", "en": "Busiest links"},
+    "events": {"vi": "Sự kiện gần đây", "en": "Recent events"},
+    "no_events": {"vi": "Chưa có sự kiện", "en": "No events yet"},
+    "agency": {"vi": "Đơn vị", "en": "Agency"},
+    "status": {"vi": "Trạng thái", "en": "Status"},
+    "since": {"vi": "Từ lúc", "en": "Since"},
+    "reason": {"vi": "Nguyên nhân", "en": "Reason"},
+    "link": {"vi": "Đường truyền", "en": "Link"},
+    "network": {"vi": "Mạng", "en": "Network"},
+    "inbound": {"vi": "Vào", "en": "In"},
+    "outbound": {"vi": "Ra", "en": "Out"},
+    "utilization": {"vi": "Tải", "en": "Utilization"},
+    "status_up": {"vi": "Hoạt động", "en": "Up"},
+    "status_down": {"vi": "Mất kết nối", "en": "Down"},
+    "status_degraded": {"vi": "Suy giảm", "en": "Degraded"},
+    "status_unknown": {"vi": "Chưa rõ", "en": "Unknown"},
+    "devices": {"vi": "Thiết bị", "en": "Devices"},
+    "devices_up": {"vi": "thiết bị hoạt động", "en": "devices up"},
+    "poller": {"vi": "Bộ thu thập", "en": "Poller"},
+    "poll_interval": {"vi": "Chu kỳ", "en": "Interval"},
+    "poll_lag": {"vi": "Độ trễ", "en": "Lag"},
+    "updated": {"vi": "Cập nhật", "en": "Updated"},
+    "upstream": {"vi": "do tuyến trên", "en": "upstream"},
+    "lab_mode": {"vi": "Chế độ mô phỏng (lab)", "en": "Lab mode (simulated city)"},
+    "language": {"vi": "English", "en": "Tiếng Việt"},
+}
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """A function giving the text of a key in ``lang`` (falls back to the key itself)."""
+    lang = lang if lang in LANGS else LANGS[0]
+
+    def t(key: str) -> str:
+        entry = TEXT.get(key)
+        return entry[lang] if entry else key
+
+    return t

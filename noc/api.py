@@ -1,0 +1,91 @@
+"""The read-only JSON API, version 1: agencies with their connection status, devices, health.
+
+Secrets never appear: devices show their credentials *profile name* only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+from noc.runtime import Runtime
+
+
+def make_api(runtime: Callable[[], Runtime]) -> APIRouter:
+    """The /api/v1 router over the running NOC."""
+    router = APIRouter(prefix="/api/v1", tags=["api"])
+
+    @router.get("/agencies")
+    def agencies(kind: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        """Every agency with its connection status (filter by kind and status)."""
+        rt = runtime()
+        cat = rt.catalog.agencies
+        return [
+            {"code": s.code, "kind": s.kind, "name_vi": s.name_vi, "name_en": s.name_en,
+             "parent": cat[s.code].parent, "status": s.status,
+             "connected": s.status in ("up", "degraded"), "since": s.since,
+             "devices_up": s.devices_up, "devices_total": s.devices_total,
+             "reason": s.reason, "upstream": s.upstream}
+            for s in rt.overview().agencies
+            if (kind is None or s.kind == kind) and (status is None or s.status == status)
+        ]
+
+    @router.get("/devices")
+    def devices(agency: str | None = None) -> list[dict[str, Any]]:
+        """Every device with its live status."""
+        rt = runtime()
+        states = rt.state.devices()
+        return [_device(d.name, rt) for d in rt.catalog.devices.values()
+                if agency is None or d.agency == agency] if states is not None else []
+
+    @router.get("/devices/{name}")
+    def device(name: str) -> dict[str, Any]:
+        """One device with its interfaces."""
+        rt = runtime()
+        if name not in rt.catalog.devices:
+            raise HTTPException(404, f"no device {name!r}")
+        out = _device(name, rt)
+        state = rt.state.devices().get(name)
+        out["interfaces"] = [
+            {"if_index": i.sample.if_index, "name": i.sample.name, "alias": i.sample.alias,
+             "admin_up": i.sample.admin_status == 1, "oper_up": i.sample.oper_status == 1,
+             "speed_bps": i.sample.speed_bps, "in_bps": i.in_bps, "out_bps": i.out_bps,
+             "counters": i.sample.counters}
+            for i in (state.interfaces.values() if state else [])
+        ]
+        return out
+
+    @router.get("/summary")
+    def summary() -> dict[str, Any]:
+        """Connected counts per agency kind and device totals."""
+        ov = runtime().overview()
+        return {"counts": {k: {"connected": c, "total": t} for k, (c, t) in ov.counts.items()},
+                "devices_up": ov.devices_up, "devices_total": ov.devices_total, "at": ov.at}
+
+    return router
+
+
+def _device(name: str, rt: Runtime) -> dict[str, Any]:
+    dev = rt.catalog.devices[name]
+    state = rt.state.devices().get(name)
+    return {
+        "name": dev.name, "agency": dev.agency, "site": dev.site, "class": dev.device_class,
+        "address": dev.address, "vendor": dev.vendor, "model": dev.model, "serial": dev.serial,
+        "monitoring": dev.monitoring, "credentials": dev.credentials,
+        "up": state.up if state else None, "since": state.since if state else None,
+        "last_poll": state.last_poll if state else None,
+        "last_error": state.last_error if state else "",
+        "sys_name": state.system.name if state and state.system else None,
+        "uptime_seconds": state.system.uptime_ticks / 100 if state and state.system else None,
+    }
+
+
+def health(runtime: Runtime) -> dict[str, Any]:
+    """Liveness and a little self-monitoring for /healthz."""
+    stats = runtime.scheduler.stats
+    return {"status": "ok", "uptime_seconds": round(time.time() - runtime.started_at, 1),
+            "devices": len(runtime.catalog.devices), "polls": stats.started,
+            "lag_seconds": round(stats.lag_seconds, 3)}

@@ -1,0 +1,126 @@
+"""The running NOC: inventory, poller, state, and the web server, in one asyncio loop.
+
+Data flows one way: catalog -> scheduler -> SNMP collector -> state ->
+(metrics, API, dashboard). :class:`Runtime` owns each part and stops them in
+reverse order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+
+from pydantic import SecretStr
+
+from collectors.snmp.client import SnmpClient, SnmpTarget
+from collectors.snmp.collector import SnmpCollector
+from collectors.snmp.v3 import V3Credentials
+from inventory.catalog import Catalog, CatDevice, load_catalog
+from noc.db import init_schema, make_engine, session_factory
+from noc.metrics import Snapshot
+from noc.overview import Overview, build_overview
+from noc.scheduler import Scheduler, in_shard
+from noc.settings import CredentialProfile, Settings
+from noc.state import State
+from noc.status import agency_statuses
+
+log = logging.getLogger(__name__)
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def snmp_target(dev: CatDevice, profile: CredentialProfile, settings: Settings) -> SnmpTarget:
+    """The SNMP target of a device from its credentials profile and the poll settings."""
+    poll = settings.poll
+    if profile.snmp_version == "3" and profile.v3 is not None:
+        v3 = profile.v3
+        creds = V3Credentials(v3.user, v3.auth_protocol, _secret(v3.auth_key),
+                              v3.priv_protocol, _secret(v3.priv_key))
+        return SnmpTarget(dev.address or "", dev.port, "3", v3=creds, timeout=poll.timeout,
+                          retries=poll.retries, max_repetitions=poll.max_repetitions)
+    return SnmpTarget(dev.address or "", dev.port, profile.snmp_version,
+                      community=_secret(profile.community).encode(), timeout=poll.timeout,
+                      retries=poll.retries, max_repetitions=poll.max_repetitions)
+
+
+class Runtime:
+    """Everything `noc run` runs, minus the HTTP server (see :mod:`noc.app`)."""
+
+    def __init__(self, settings: Settings, profiles: dict[str, CredentialProfile] | None = None,
+                 lab: bool = False) -> None:
+        self.settings = settings
+        self.lab = lab
+        self.profiles = dict(settings.credentials) | (profiles or {})
+        self.engine = make_engine(settings.db_url)
+        init_schema(self.engine)
+        self.sessions = session_factory(self.engine)
+        self.catalog = Catalog()
+        self.state = State(settings.poll.down_after_failures)
+        self.client = SnmpClient()
+        self.collector = SnmpCollector(self.client, settings.poll.deadline)
+        self.scheduler = Scheduler(self._poll, settings.poll.interval, settings.poll.concurrency)
+        self._targets: dict[str, SnmpTarget] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._overview: tuple[float, Overview] | None = None
+        self.started_at = time.time()
+
+    def reload_inventory(self) -> None:
+        """Re-read the inventory and tell the scheduler which devices to poll."""
+        with self.sessions() as session:
+            self.catalog = load_catalog(session)
+        index, total = self.settings.shard_index_total
+        targets = {}
+        for dev in self.catalog.devices.values():
+            if dev.monitoring != "snmp" or not dev.address or not in_shard(dev.name, index, total):
+                continue
+            profile = self.profiles.get(dev.credentials or "")
+            if profile is None:
+                log.warning("device %s: unknown credentials profile %r, not polled",
+                            dev.name, dev.credentials)
+                continue
+            targets[dev.name] = snmp_target(dev, profile, self.settings)
+        self._targets = targets
+        self.state.forget(set(targets))
+        self.scheduler.set_devices(targets)
+        log.info("polling %d devices every %g s", len(targets), self.settings.poll.interval)
+
+    async def start(self) -> None:
+        """Open the SNMP socket, load the inventory and start the scheduler."""
+        await self.client.open()
+        self.reload_inventory()
+        self._task = asyncio.create_task(self.scheduler.run(), name="scheduler")
+
+    async def stop(self) -> None:
+        """Stop polling and close the socket."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.client.close()
+        self.engine.dispose()
+
+    async def _poll(self, name: str) -> None:
+        target = self._targets.get(name)
+        if target is None:
+            return
+        self.state.apply(await self.collector.collect(name, target))
+        self._overview = None
+
+    def overview(self) -> Overview:
+        """The current overview (recomputed at most once a second)."""
+        now = time.monotonic()
+        if self._overview is None or now - self._overview[0] > 1.0:
+            ov = build_overview(self.catalog, self.state.devices(), self.scheduler.stats,
+                                self.scheduler.interval, self.lab, list(self.state.events))
+            self._overview = (now, ov)
+        return self._overview[1]
+
+    def snapshot(self) -> Snapshot:
+        """What a Prometheus scrape reads."""
+        devices = self.state.devices()
+        client = {k: int(v) for k, v in dataclasses.asdict(self.client.stats).items()}
+        return Snapshot(self.catalog, devices, agency_statuses(self.catalog, devices),
+                        self.scheduler.stats, client)
