@@ -1,0 +1,35 @@
+# The two commands: `make run` and `make test`. Both set everything up first
+# (Debian packages, a virtualenv, the project) and skip what is already done.
+
+PYTHON ?= python3
+VENV := .venv
+STAMPS := .stamps
+DEBS := snmp snmpd nftables fping iproute2 chromium fonts-liberation fonts-noto-core prometheus
+
+.PHONY: run test bench deps lint clean
+
+run: deps
+	$(VENV)/bin/noc run
+
+test: deps
+	VENV=$(VENV) scripts/run-tests.sh
+
+bench: deps
+	$(VENV)/bin/python bench/lab_cost.py
+
+deps: $(STAMPS)/debs $(STAMPS)/venv
+
+$(STAMPS)/debs: Makefile scripts/ensure-debs.sh
+	@mkdir -p $(STAMPS)
+	scripts/ensure-debs.sh $(DEBS)
+	@touch $@
+
+$(STAMPS)/venv: pyproject.toml
+	@mkdir -p $(STAMPS)
+	@test -x $(VENV)/bin/python || { echo "creating virtualenv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the project and its Python dependencies into $(VENV)"
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(STAMPS) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

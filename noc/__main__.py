@@ -1,0 +1,5 @@
+"""``python -m noc`` runs the command line."""
+
+from noc.cli import main
+
+main()

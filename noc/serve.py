@@ -1,0 +1,57 @@
+"""``noc run``: start the lab (if asked), the poller and the web server; stop them all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import uvicorn
+
+from noc.app import create_app
+from noc.runtime import Runtime
+from noc.settings import CredentialProfile, Settings
+
+log = logging.getLogger(__name__)
+
+
+def serve(settings: Settings) -> None:
+    """Run until Ctrl-C or SIGTERM; everything started here is stopped here."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lab_proc = None
+    profiles: dict[str, CredentialProfile] = {}
+    if settings.lab.enabled:
+        from noc.lab.process import LabProcess, lab_port, lab_profiles
+
+        port = lab_port(settings.lab.port)
+        profiles = lab_profiles(settings.data_dir, settings.lab.community)
+        lab_proc = LabProcess(settings.lab.scale, port, settings.data_dir)
+        log.info("starting the lab (%s scale) on port %d", settings.lab.scale, port)
+    try:
+        if lab_proc is not None:
+            lab_proc.start()
+        asyncio.run(_serve(settings, profiles, lab_proc is not None))
+    finally:
+        if lab_proc is not None:
+            lab_proc.stop()
+            log.info("lab stopped")
+
+
+async def _serve(settings: Settings, profiles: dict[str, CredentialProfile], lab: bool) -> None:
+    runtime = Runtime(settings, profiles, lab=lab)
+    if lab:
+        from noc.lab.inventory import write_lab_inventory
+        from noc.lab.process import lab_port
+        from noc.lab.topology import build_topology
+
+        with runtime.sessions() as session:
+            write_lab_inventory(session, build_topology(settings.lab.scale),
+                                lab_port(settings.lab.port))
+    await runtime.start()
+    host, port = settings.listen_host_port
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=host, port=port,
+                                           log_level="warning", lifespan="off"))
+    log.info("dashboard on http://%s:%d/", host, port)
+    try:
+        await server.serve()
+    finally:
+        await runtime.stop()
