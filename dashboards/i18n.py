@@ -47,6 +47,23 @@ TEXT: dict[str, dict[str, str]] = {
     "upstream": {"vi": "do tuyến trên", "en": "upstream"},
     "lab_mode": {"vi": "Chế độ mô phỏng (lab)", "en": "Lab mode (simulated city)"},
     "language": {"vi": "English", "en": "Tiếng Việt"},
+    "live": {"vi": "Trực tuyến", "en": "Live"},
+    "connection_lost": {"vi": "Mất kết nối tới máy chủ – đang thử lại",
+                        "en": "Connection lost – retrying"},
+    "ago": {"vi": "trước", "en": "ago"},
+    "kind": {"vi": "Loại", "en": "Kind"},
+    "time": {"vi": "Thời gian", "en": "Time"},
+    "device": {"vi": "Thiết bị", "en": "Device"},
+    "event": {"vi": "Sự kiện", "en": "Event"},
+    "detail": {"vi": "Chi tiết", "en": "Detail"},
+    "not_connected": {"vi": "mất kết nối", "en": "down"},
+    "all_connected": {"vi": "Tất cả đang kết nối", "en": "All connected"},
+    "affected_agencies": {"vi": "đơn vị bị ảnh hưởng", "en": "agencies affected"},
+    "link_down": {"vi": "Đứt", "en": "Down"},
+    "event_device_down": {"vi": "Mất kết nối", "en": "Device down"},
+    "event_device_up": {"vi": "Kết nối lại", "en": "Device up"},
+    "event_interface_down": {"vi": "Cổng ngắt", "en": "Interface down"},
+    "event_interface_up": {"vi": "Cổng hoạt động", "en": "Interface up"},
 }
 
 

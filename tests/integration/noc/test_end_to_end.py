@@ -1,0 +1,156 @@
+"""The whole NOC against the small lab: `noc run` as a process, faults with `noc lab`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from noc.lab.model import AgencyKind, LabTopology, Network
+from noc.lab.topology import build_topology
+from tests.helpers import free_tcp_port, free_udp_port, wait_for
+
+pytestmark = pytest.mark.integration
+INTERVAL = 2.0
+# "down within two poll intervals" + one request timeout and retry
+DOWN_WITHIN = 2 * INTERVAL + 2.0
+
+
+@dataclass
+class Noc:
+    base: str
+    data_dir: Path
+    proc: subprocess.Popen[bytes]
+    topo: LabTopology
+
+    def agencies(self) -> dict[str, dict[str, object]]:
+        reply = httpx.get(f"{self.base}/api/v1/agencies", timeout=5)
+        reply.raise_for_status()
+        return {a["code"]: a for a in reply.json()}
+
+    def lab(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "noc", "lab", *args, "--data-dir",
+                               str(self.data_dir)], capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
+    data_dir = tmp_path_factory.mktemp("noc")
+    http_port = free_tcp_port()
+    env = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1", "127.22.1.1"))),
+               NOC_POLL__TIMEOUT="0.5", NOC_POLL__RETRIES="1", NOC_POLL__DEADLINE="4")
+    log = open(data_dir / "noc.log", "wb")  # noqa: SIM115 - closed in teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
+         f"127.0.0.1:{http_port}", "--data-dir", str(data_dir), "--interval", str(INTERVAL)],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    noc = Noc(f"http://127.0.0.1:{http_port}", data_dir, proc, build_topology("small"))
+    try:
+        wait_for("the NOC to answer /healthz",
+                 lambda: proc.poll() is None and httpx.get(f"{noc.base}/healthz").is_success
+                 or _died(proc, data_dir), 90)
+        yield noc
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _died(proc: subprocess.Popen[bytes], data_dir: Path) -> bool:
+    if proc.poll() is not None:
+        raise AssertionError("noc run exited:\n" + (data_dir / "noc.log").read_text()[-3000:])
+    return False
+
+
+def _all_up(noc: Noc) -> dict[str, dict[str, object]] | None:
+    agencies = noc.agencies()
+    return agencies if all(a["status"] == "up" for a in agencies.values()) else None
+
+
+def _ward_and_district_uplinks(topo: LabTopology) -> tuple[str, str, str, str]:
+    sites = {s.code: s.agency for s in topo.sites}
+    kinds = {a.code: a.kind for a in topo.agencies}
+    ward_link = district_link = ward = district = ""
+    for link in topo.links:
+        agency = sites[topo.device(link.b_device).site]
+        if link.network != Network.METRONET or agency == sites[topo.device(link.a_device).site]:
+            continue
+        if kinds[agency] == AgencyKind.WARD and not ward_link:
+            ward_link, ward = link.name, agency
+        if kinds[agency] == AgencyKind.DISTRICT and not district_link:
+            district_link, district = link.name, agency
+    return ward_link, ward, district_link, district
+
+
+def test_every_agency_connected_at_start(noc: Noc):
+    agencies = wait_for("every agency up", lambda: _all_up(noc), 30)
+    codes = {a.code for a in noc.topo.agencies}
+    assert set(agencies) == codes
+    summary = httpx.get(f"{noc.base}/api/v1/summary").json()
+    assert summary["devices_up"] == summary["devices_total"] == sum(
+        1 for d in noc.topo.devices if d.snmp)
+
+
+def _down_set(noc: Noc) -> set[str]:
+    return {c for c, a in noc.agencies().items() if a["status"] == "down"}
+
+
+def test_broken_ward_uplink_takes_down_that_ward_only(noc: Noc):
+    wait_for("every agency up", lambda: _all_up(noc), 30)
+    ward_link, ward, _, _ = _ward_and_district_uplinks(noc.topo)
+    broke = noc.lab("break", ward_link)
+    assert broke.returncode == 0, broke.stdout + broke.stderr
+    wait_for(f"{ward} down", lambda: _down_set(noc) == {ward} or None, DOWN_WITHIN)
+    assert noc.lab("heal").returncode == 0
+    wait_for("recovery", lambda: _all_up(noc), DOWN_WITHIN + INTERVAL)
+
+
+def test_broken_district_uplink_takes_down_district_and_its_wards(noc: Noc):
+    wait_for("every agency up", lambda: _all_up(noc), 30)
+    _, _, district_link, district = _ward_and_district_uplinks(noc.topo)
+    expected = {district} | {a.code for a in noc.topo.agencies if a.parent == district}
+    assert len(expected) > 2
+    assert noc.lab("break", district_link).returncode == 0
+    wait_for(f"{sorted(expected)} down", lambda: _down_set(noc) == expected or None,
+             DOWN_WITHIN)
+    agencies = noc.agencies()
+    wards = expected - {district}
+    assert all(str(agencies[w]["reason"]).startswith("upstream") for w in wards)
+    assert noc.lab("heal", district_link).returncode == 0
+    wait_for("recovery", lambda: _all_up(noc), DOWN_WITHIN + INTERVAL)
+
+
+def test_unknown_fault_target_is_refused(noc: Noc):
+    result = noc.lab("break", "no-such-device")
+    assert result.returncode == 1
+    assert "no-such-device" in result.stdout + result.stderr
+
+
+def test_metrics_pass_promtool_and_show_the_fleet(noc: Noc):
+    wait_for("every agency up", lambda: _all_up(noc), 30)
+    text = httpx.get(f"{noc.base}/metrics").text
+    check = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                           capture_output=True, timeout=30)
+    assert check.returncode == 0, check.stdout + check.stderr
+    up_lines = [ln for ln in text.splitlines() if ln.startswith("noc_device_up{")]
+    assert len(up_lines) == sum(1 for d in noc.topo.devices if d.snmp)
+    assert "noc_interface_receive_bytes_total{" in text
+    assert "public" not in text  # the community never leaks into metrics
+
+
+def test_overview_page_renders_counts_in_vietnamese(noc: Noc):
+    wait_for("every agency up", lambda: _all_up(noc), 30)
+    page = httpx.get(f"{noc.base}/").text
+    wards = sum(1 for a in noc.topo.agencies if a.kind == AgencyKind.WARD)
+    assert f"{wards}/{wards}" in page
+    assert "Phường" in page
