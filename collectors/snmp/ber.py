@@ -116,7 +116,10 @@ def tlv(tag: int, content: bytes) -> bytes:
 
 
 def _int_content(value: int) -> bytes:
-    return value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True)
+    # Minimal two's complement (X.690 8.3.2): a negative value needs the bits of ~value
+    # plus a sign bit, so -128 is one octet (0x80), not two (0xff80).
+    bits = value.bit_length() if value >= 0 else (~value).bit_length()
+    return value.to_bytes(bits // 8 + 1, "big", signed=True)
 
 
 def encode_integer(value: int, tag: int = Tag.INTEGER) -> bytes:

@@ -232,7 +232,10 @@ class SnmpClient:
         return msg.varbinds
 
     async def walk(self, target: SnmpTarget, root: Oid) -> list[VarBind]:
-        """Every varbind under ``root`` (GETBULK for 2c/v3, GETNEXT for v1)."""
+        """Every varbind under ``root`` (GETBULK for 2c/v3, GETNEXT for v1).
+
+        Raises :class:`SnmpProtocolError` if the agent's OIDs stop increasing.
+        """
         return (await self.walk_columns(target, (root,)))[tuple(root)]
 
     async def walk_columns(self, target: SnmpTarget,
@@ -254,7 +257,7 @@ class SnmpClient:
 def status_error(target: SnmpTarget, status: int, index: int) -> SnmpProtocolError:
     """The exception for a non-zero error-status from ``target``."""
     return SnmpProtocolError(f"{target.address}:{target.port} answered "
-                             f"{error_status_name(status)} (index {index})", status)
+                             f"{error_status_name(status)} (index {index})", status, index)
 
 
 async def walk_columns_with(step: WalkStep, target: SnmpTarget, columns: Sequence[Oid], *,
@@ -285,6 +288,8 @@ async def walk_columns_with(step: WalkStep, target: SnmpTarget, columns: Sequenc
 def _advance(target: SnmpTarget, active: list[tuple[Oid, Oid]], varbinds: list[VarBind],
              results: dict[Oid, list[VarBind]]) -> list[tuple[Oid, Oid]]:
     """File one response's varbinds under their columns; return the columns still going."""
+    if not varbinds:
+        raise SnmpProtocolError(f"{target.address}:{target.port}: empty response to a walk")
     n = len(active)
     roots = [root for root, _ in active]
     lens = [len(root) for root in roots]
@@ -303,10 +308,7 @@ def _advance(target: SnmpTarget, active: list[tuple[Oid, Oid]], varbinds: list[V
         else:
             results[roots[col]].append(vb)
             lasts[col] = oid
-    still = [(roots[c], lasts[c]) for c in range(n) if not ended[c]]
-    if len(still) == n and lasts == [last for _, last in active]:
-        raise SnmpProtocolError(f"{target.address}:{target.port}: walk response made no progress")
-    return still
+    return [(roots[c], lasts[c]) for c in range(n) if not ended[c]]
 
 
 def _dotted(oid: Oid) -> str:

@@ -23,13 +23,14 @@ class SnmpError(Exception):
     """Any failure of an SNMP request."""
 
 
-class SnmpTimeout(SnmpError):
+class SnmpTimeout(SnmpError):  # noqa: N818 (the name is the API)
     """No (valid) response after the timeout and all retries."""
 
 
 class SnmpProtocolError(SnmpError):
     """The agent answered, but with an error-status or a broken walk (e.g. an OID loop)."""
 
-    def __init__(self, message: str, error_status: int = 0) -> None:
+    def __init__(self, message: str, error_status: int = 0, error_index: int = 0) -> None:
         super().__init__(message)
         self.error_status = error_status
+        self.error_index = error_index

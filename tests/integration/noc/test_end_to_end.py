@@ -31,7 +31,7 @@ class Noc:
     topo: LabTopology
 
     def agencies(self) -> dict[str, dict[str, object]]:
-        reply = httpx.get(f"{self.base}/api/v1/agencies", timeout=5)
+        reply = httpx.get(f"{self.base}/api/v1/agencies", timeout=5)  # raises if the NOC died
         reply.raise_for_status()
         return {a["code"]: a for a in reply.json()}
 
@@ -53,9 +53,7 @@ def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
         env=env, stdout=log, stderr=subprocess.STDOUT)
     noc = Noc(f"http://127.0.0.1:{http_port}", data_dir, proc, build_topology("small"))
     try:
-        wait_for("the NOC to answer /healthz",
-                 lambda: proc.poll() is None and httpx.get(f"{noc.base}/healthz").is_success
-                 or _died(proc, data_dir), 90)
+        wait_for("the NOC to answer /healthz", lambda: _healthy(noc), 90)
         yield noc
     finally:
         proc.send_signal(signal.SIGINT)
@@ -66,10 +64,14 @@ def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
         log.close()
 
 
-def _died(proc: subprocess.Popen[bytes], data_dir: Path) -> bool:
-    if proc.poll() is not None:
-        raise AssertionError("noc run exited:\n" + (data_dir / "noc.log").read_text()[-3000:])
-    return False
+def _healthy(noc: Noc) -> bool:
+    if noc.proc.poll() is not None:
+        log = (noc.data_dir / "noc.log").read_text(errors="replace")
+        raise AssertionError(f"noc run exited with {noc.proc.returncode}:\n{log[-3000:]}")
+    try:
+        return httpx.get(f"{noc.base}/healthz", timeout=2).is_success
+    except httpx.HTTPError:
+        return False
 
 
 def _all_up(noc: Noc) -> dict[str, dict[str, object]] | None:
