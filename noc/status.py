@@ -32,6 +32,7 @@ class AgencyStatus:
     devices_total: int
     reason: str = ""  # why degraded/down, for the operator
     upstream: str | None = None  # the device whose failure isolates this agency
+    upstream_agency: str | None = None  # the agency that device belongs to (the root cause)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,8 @@ def _one(code: str, catalog: Catalog, names: list[str], uplinks: list[CatLink],
         since = max((s.since or 0.0) for s in down)
         upstream = _dead_upstream(uplinks, devices)
         reason = f"upstream {upstream} down" if upstream else (down[0].last_error or "no response")
-        return AgencyStatus(*base, "down", since, 0, len(names), reason, upstream)
+        owner = catalog.devices[upstream].agency if upstream in catalog.devices else None
+        return AgencyStatus(*base, "down", since, 0, len(names), reason, upstream, owner)
     lost = _down_uplinks(uplinks, devices)
     if down or lost:
         latest = max([(s.since or 0.0) for s in down] or [0.0])

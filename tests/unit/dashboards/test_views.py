@@ -193,16 +193,16 @@ def test_consequences_of_an_unknown_upstream_still_show(fake: Overview) -> None:
     assert f"<b>{len(orphans)}</b>" in found[0]
 
 
-def test_consequences_go_under_the_most_specific_root(fake: Overview) -> None:
+def test_consequences_go_under_the_agency_owning_the_upstream_device(fake: Overview) -> None:
     at = fake.at
     q1 = AgencyStatus("Q1", "district", "Quận 1", "District 1", "down", at - 600, 0, 3,
                       "no response")
     ben_nghe = AgencyStatus("Q1-BN", "ward", "Phường Bến Nghé", "Ben Nghe Ward", "down",
                             at - 900, 0, 1, "timeout")  # on an internet VPN: its own fault
     cau_kho = AgencyStatus("Q1-CK", "ward", "Phường Cầu Kho", "Cau Kho Ward", "down",
-                           at - 500, 0, 1, "upstream q1-sw1 down", "q1-sw1")
+                           at - 500, 0, 1, "upstream q1-sw1 down", "q1-sw1", "Q1")
     kiosk = AgencyStatus("Q1-BN-K", "ward", "Điểm Bến Nghé", "Ben Nghe kiosk", "down",
-                         at - 400, 0, 1, "upstream q1-bn-sw1 down", "q1-bn-sw1")
+                         at - 400, 0, 1, "upstream q1-bn-sw1 down", "q1-bn-sw1", "Q1-BN")
     ov = replace(fake, problems=[q1, ben_nghe, cau_kho, kiosk])
     found = rows(client_for(ov).get("/fragments/overview").text)
     assert len(found) == 4
