@@ -3,7 +3,7 @@
 No per-sample Gauge objects and no I/O in ``collect()``: the collector reads
 the in-memory state and the catalog. Inventory labels (agency, site, class,
 vendor, model) live on ``noc_device_info`` so hot series carry only
-``device`` and ``ifName``; join them in PromQL with ``* on(device)
+``device`` and ``interface`` (the ifName); join them in PromQL with ``* on(device)
 group_left(agency) noc_device_info``. Raw interface counters are exported as
 counters (Prometheus' ``rate()`` handles wraps and resets); the NOC's own
 rates are gauges. Counter64 values are exported as floats: above 2^53 they
@@ -83,17 +83,18 @@ def _device_families(snap: Snapshot) -> Iterator[Metric]:
 
 
 def _interface_families(devices: dict[str, DeviceState]) -> Iterator[Metric]:
-    labels = ["device", "ifName"]
+    labels = ["device", "interface"]  # ifName; snake_case keeps promtool lint clean
     counters = {key: CounterMetricFamily(name.removesuffix("_total"), help_, labels=labels)
                 for key, (name, help_) in _IF_COUNTERS.items()}
     oper = GaugeMetricFamily("noc_interface_oper_up", "1 if ifOperStatus is up.", labels=labels)
     admin = GaugeMetricFamily("noc_interface_admin_up", "1 if ifAdminStatus is up.",
                               labels=labels)
-    speed = GaugeMetricFamily("noc_interface_speed_bits_per_second", "Interface speed.",
+    speed = GaugeMetricFamily("noc_interface_speed_bytes",
+                              "Interface speed in bytes per second (ifHighSpeed/ifSpeed / 8).",
                               labels=labels)
-    rx = GaugeMetricFamily("noc_interface_receive_bits_per_second",
+    rx = GaugeMetricFamily("noc_interface_receive_bytes_per_second",
                            "Inbound traffic rate computed by the NOC.", labels=labels)
-    tx = GaugeMetricFamily("noc_interface_transmit_bits_per_second",
+    tx = GaugeMetricFamily("noc_interface_transmit_bytes_per_second",
                            "Outbound traffic rate computed by the NOC.", labels=labels)
     for name, dev in devices.items():
         if not dev.up:
@@ -106,11 +107,11 @@ def _interface_families(devices: dict[str, DeviceState]) -> Iterator[Metric]:
                     family.add_metric(lv, float(sample.counters[key]))
             oper.add_metric(lv, 1 if sample.oper_status == 1 else 0)
             admin.add_metric(lv, 1 if sample.admin_status == 1 else 0)
-            speed.add_metric(lv, sample.speed_bps)
+            speed.add_metric(lv, sample.speed_bps / 8)
             if iface.in_bps is not None:
-                rx.add_metric(lv, iface.in_bps)
+                rx.add_metric(lv, iface.in_bps / 8)
             if iface.out_bps is not None:
-                tx.add_metric(lv, iface.out_bps)
+                tx.add_metric(lv, iface.out_bps / 8)
     yield from counters.values()
     yield from (oper, admin, speed, rx, tx)
 

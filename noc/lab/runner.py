@@ -1,0 +1,137 @@
+"""``noc lab serve``: the simulated city network as one process.
+
+Starts the SNMP responder for every v1/v2c lab device, a real snmpd for the
+SNMPv3 devices, and the control channel; applies break/heal requests by
+computing what a fault cuts off (:mod:`noc.lab.faults`) and silencing it in
+the responder and, as root, in nftables. SIGTERM or Ctrl-C stops it all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from noc.lab.agent import LabAgent
+from noc.lab.control import control_file, serve_control
+from noc.lab.faults import Firewall, UnknownTargetError, resolve, unreachable
+from noc.lab.live import build_views
+from noc.lab.model import LabTopology
+from noc.lab.netsnmp import LabSnmpd, SnmpdError
+from noc.lab.process import LAB_V3_USER
+from noc.lab.topology import build_topology
+
+log = logging.getLogger(__name__)
+
+
+class Lab:
+    """A running lab: responder, snmpd, faults."""
+
+    def __init__(self, topo: LabTopology, port: int, data_dir: Path,
+                 community: str = "public") -> None:
+        self.topo = topo
+        self.port = port
+        self.data_dir = data_dir
+        self.broken: set[str] = set()
+        self.cut: set[str] = set()
+        self.firewall = Firewall()
+        v2 = [d for d in topo.devices if d.snmp and d.snmp_version != "3"]
+        self.agent = LabAgent(build_views(topo, v2), port, community.encode())
+        self.snmpd = self._snmpd(community)
+
+    def _snmpd(self, community: str) -> LabSnmpd | None:
+        v3 = [d.address for d in self.topo.devices if d.snmp and d.snmp_version == "3"]
+        keys_file = self.data_dir / "lab" / "v3.json"
+        if not v3 or not keys_file.exists():
+            return None
+        keys = json.loads(keys_file.read_text())
+        return LabSnmpd(v3, self.port, LAB_V3_USER, keys["auth_key"], keys["priv_key"],
+                        community)
+
+    async def start(self) -> None:
+        """Start serving and write the control file."""
+        await self.agent.start()
+        if self.snmpd is not None:
+            try:
+                await asyncio.to_thread(self.snmpd.start)
+            except SnmpdError as exc:
+                log.error("SNMPv3 devices will not answer: %s", exc)
+                self.snmpd = None
+        self._control = await serve_control(self.handle)
+        control_port = self._control.sockets[0].getsockname()[1]
+        path = control_file(self.data_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"pid": os.getpid(), "control_port": control_port,
+                                   "snmp_port": self.port, "scale": self.topo.scale}))
+        tmp.replace(path)
+        log.info("lab '%s' serving %d SNMP devices on port %d", self.topo.scale,
+                 sum(1 for d in self.topo.devices if d.snmp), self.port)
+
+    async def stop(self) -> None:
+        """Stop everything this lab started and heal the firewall."""
+        self._control.close()
+        await self.agent.stop()
+        if self.snmpd is not None:
+            await asyncio.to_thread(self.snmpd.stop)
+        self.firewall.close()
+        control_file(self.data_dir).unlink(missing_ok=True)
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Answer one control request: break, heal or status."""
+        op, target = request.get("op"), request.get("target")
+        try:
+            if op == "break" and isinstance(target, str):
+                kind = resolve(self.topo, target)
+                self.broken.add(target)
+                self._apply()
+                return {"ok": True, "broken": target, "kind": kind, **self._summary()}
+            if op == "heal":
+                if target is None:
+                    self.broken.clear()
+                elif target in self.broken:
+                    self.broken.discard(target)
+                else:
+                    return {"ok": False, "error": f"'{target}' is not broken"}
+                self._apply()
+                return {"ok": True, **self._summary()}
+            if op == "status":
+                return {"ok": True, **self._summary()}
+        except UnknownTargetError as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": False, "error": f"unknown request {request!r}"}
+
+    def _apply(self) -> None:
+        self.cut = unreachable(self.topo, self.broken)
+        self.agent.set_down(self.cut)
+        addresses = {d.address for d in self.topo.devices if d.name in self.cut}
+        self.firewall.apply(addresses)
+        log.info("faults %s: %d devices cut off", sorted(self.broken) or "none", len(self.cut))
+
+    def _summary(self) -> dict[str, Any]:
+        return {"faults": sorted(self.broken), "unreachable": len(self.cut),
+                "unreachable_snmp": sorted(n for n in self.cut if self.topo.device(n).snmp),
+                "firewall": self.firewall.enabled}
+
+
+async def _run(scale: str, port: int, data_dir: Path) -> None:
+    lab = Lab(build_topology(scale), port, data_dir)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await lab.start()
+    try:
+        await stop.wait()
+    finally:
+        await lab.stop()
+        log.info("lab stopped")
+
+
+def serve_lab(scale: str, port: int, data_dir: Path) -> None:
+    """Serve the lab until SIGTERM or Ctrl-C."""
+    asyncio.run(_run(scale, port, data_dir))
