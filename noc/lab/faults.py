@@ -84,6 +84,21 @@ class Firewall:
         if not self.enabled:
             log.warning("not root or no nft: lab faults are SNMP-only (ICMP still answers)")
 
+    def remove_stale(self) -> list[str]:
+        """Delete tables left by labs that died without healing (their PID is gone)."""
+        if not self.enabled:
+            return []
+        listing = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True,
+                                 timeout=10, check=False).stdout
+        stale = []
+        for line in listing.splitlines():
+            name = line.split()[-1] if line.startswith("table inet noc_lab_") else ""
+            pid = name.removeprefix("noc_lab_")
+            if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                self._nft(f"delete table inet {name}\n")
+                stale.append(name)
+        return stale
+
     def _nft(self, script: str) -> None:
         subprocess.run(["nft", "-f", "-"], input=script, text=True, check=True,
                        capture_output=True, timeout=10)

@@ -54,6 +54,8 @@ class Lab:
 
     async def start(self) -> None:
         """Start serving and write the control file."""
+        for table in self.firewall.remove_stale():
+            log.warning("removed nftables table %s left by a lab that died", table)
         await self.agent.start()
         if self.snmpd is not None:
             try:
@@ -125,11 +127,23 @@ async def _run(scale: str, port: int, data_dir: Path) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await lab.start()
+    watchdog = asyncio.create_task(_stop_when_orphaned(stop))
     try:
         await stop.wait()
     finally:
+        watchdog.cancel()
         await lab.stop()
         log.info("lab stopped")
+
+
+async def _stop_when_orphaned(stop: asyncio.Event) -> None:
+    """Stop the lab if the process that started it dies (no orphan labs)."""
+    parent = os.getppid()
+    while not stop.is_set():
+        await asyncio.sleep(1.0)
+        if os.getppid() != parent:
+            log.warning("parent process %d is gone: stopping the lab", parent)
+            stop.set()
 
 
 def serve_lab(scale: str, port: int, data_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -56,12 +57,24 @@ def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
         wait_for("the NOC to answer /healthz", lambda: _healthy(noc), 90)
         yield noc
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(noc)
         log.close()
+
+
+def _stop(noc: Noc) -> None:
+    """Ctrl-C the NOC; it must stop the lab it started, by itself."""
+    lab_pid = json.loads((noc.data_dir / "lab" / "control.json").read_text())["pid"]
+    noc.proc.send_signal(signal.SIGINT)
+    try:
+        noc.proc.wait(20)
+    except subprocess.TimeoutExpired:
+        noc.proc.kill()
+        raise
+    lab_alive = Path(f"/proc/{lab_pid}").exists()
+    if lab_alive:
+        os.kill(lab_pid, signal.SIGKILL)
+    assert not lab_alive, "Ctrl-C on noc run left the lab running"
+    assert not (noc.data_dir / "lab" / "control.json").exists()
 
 
 def _healthy(noc: Noc) -> bool:
@@ -130,6 +143,30 @@ def test_broken_district_uplink_takes_down_district_and_its_wards(noc: Noc):
     assert all(str(agencies[w]["reason"]).startswith("upstream") for w in wards)
     assert noc.lab("heal", district_link).returncode == 0
     wait_for("recovery", lambda: _all_up(noc), DOWN_WITHIN + INTERVAL)
+
+
+def _answers_ping(address: str) -> bool:
+    result = subprocess.run(["fping", "-c", "1", "-t", "500", "-q", address],
+                            capture_output=True, timeout=10)
+    return result.returncode == 0
+
+
+def test_broken_device_is_unreachable_to_icmp_too(noc: Noc):
+    assert os.geteuid() == 0, "lab faults on ICMP need root (nftables); CI runs as root"
+    ward_link, ward, _, _ = _ward_and_district_uplinks(noc.topo)
+    sites = {s.code: s.agency for s in noc.topo.sites}
+    ward_devices = [d for d in noc.topo.devices if sites[d.site] == ward]
+    other = noc.topo.device(noc.topo.core_devices[0]).address
+    assert _answers_ping(ward_devices[0].address)
+    broke = noc.lab("break", ward_link)
+    assert '"firewall": true' in broke.stdout, broke.stdout
+    try:
+        for dev in ward_devices:  # the switch and the ICMP-only workstations behind it
+            assert not _answers_ping(dev.address), dev.name
+        assert _answers_ping(other)
+    finally:
+        assert noc.lab("heal").returncode == 0
+    assert _answers_ping(ward_devices[0].address)
 
 
 def test_unknown_fault_target_is_refused(noc: Noc):
