@@ -31,7 +31,7 @@ Slot = tuple[int, int, int]
 UPTIME_SLOT = 0  # sysUpTime.0
 IDENT_SLOT = 1  # a: one of the *_FIELD constants
 COUNTER_SLOT = 2  # a: index into COUNTERS, b: ifIndex
-STATUS_SLOT = 3  # ifAdminStatus/ifOperStatus of an Ethernet port; b: ifIndex
+STATUS_SLOT = 3  # ifAdminStatus/ifOperStatus of an Ethernet port; a: column (7/8), b: ifIndex
 SPEED_SLOT = 4  # ifSpeed (bit/s) of an Ethernet port; b: ifIndex
 HIGH_SPEED_SLOT = 5  # ifHighSpeed (Mbit/s) of an Ethernet port; b: ifIndex
 GAUGE_SLOT = 6  # a: gauge kind (noc.lab.traffic), b: recorded base value
@@ -180,7 +180,7 @@ def _interface_slots(layout: Layout) -> None:
                          ((*IF_ENTRY, 5), SPEED_SLOT), ((*IFX_ENTRY, 15), HIGH_SPEED_SLOT)):
         for ifindex, i in _column(layout, column).items():
             if ifindex in ethernet:
-                live[i] = (kind, 0, ifindex)
+                live[i] = (kind, column[-1], ifindex)
 
 
 def _gauge_slots(layout: Layout) -> None:

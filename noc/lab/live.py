@@ -54,6 +54,8 @@ ERROR_BYTES = 20_000_000  # one input error per this many octets on a noisy port
 NOISY_SHARE = 0.15  # share of busy ports that see input errors
 DEFAULT_CONTACT = "Trung tâm Giám sát Metronet (NOC)"
 _UP = encode_value(Tag.INTEGER, 1)
+_DOWN = encode_value(Tag.INTEGER, 2)
+_OPER_STATUS = 8  # ifOperStatus column
 _GAUGE32_MAX = 2**32 - 1
 
 
@@ -80,6 +82,7 @@ class DeviceView:
         self.address = device.address
         self.layout: Layout = load_layout(device.recording, device.counter_bits)
         self.link_ports: dict[int, int | None] = dict(link_ports or {})
+        self.ports_down: set[int] = set()  # link ports whose link is broken: oper down
         self._identity = {
             NAME_FIELD: encode_value(Tag.OCTET_STRING, device.name.encode()),
             LOCATION_FIELD: encode_value(Tag.OCTET_STRING, (location or device.site).encode()),
@@ -191,13 +194,13 @@ class DeviceView:
             return self._identity[a]
         if kind == GAUGE_SLOT:
             return encode_integer(gauge(a, b, t, self._seed(i)), self.layout.value_tlvs[i][0])
-        return self._link_value(kind, b, self.layout.value_tlvs[i])
+        return self._link_value(kind, a, b, self.layout.value_tlvs[i])
 
-    def _link_value(self, kind: int, ifindex: int, recorded: bytes) -> bytes:
+    def _link_value(self, kind: int, column: int, ifindex: int, recorded: bytes) -> bytes:
         if ifindex not in self.link_ports:
             return recorded
         if kind == STATUS_SLOT:
-            return _UP
+            return _DOWN if column == _OPER_STATUS and ifindex in self.ports_down else _UP
         bandwidth = self.link_ports[ifindex]
         if not bandwidth:
             return recorded

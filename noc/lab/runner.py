@@ -23,6 +23,7 @@ from noc.lab.live import build_views
 from noc.lab.model import LabTopology
 from noc.lab.netsnmp import LabSnmpd, SnmpdError
 from noc.lab.process import LAB_V3_USER
+from noc.lab.recordings import port_ifindex
 from noc.lab.topology import build_topology
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ class Lab:
         self.cut: set[str] = set()
         self.firewall = Firewall()
         v2 = [d for d in topo.devices if d.snmp and d.snmp_version != "3"]
-        self.agent = LabAgent(build_views(topo, v2), port, community.encode())
+        self.views = {view.name: view for view in build_views(topo, v2)}
+        self.agent = LabAgent(self.views.values(), port, community.encode())
         self.snmpd = self._snmpd(community)
 
     def _snmpd(self, community: str) -> LabSnmpd | None:
@@ -110,9 +112,23 @@ class Lab:
     def _apply(self) -> None:
         self.cut = unreachable(self.topo, self.broken)
         self.agent.set_down(self.cut)
+        self._links_down()
         addresses = {d.address for d in self.topo.devices if d.name in self.cut}
         self.firewall.apply(addresses)
         log.info("faults %s: %d devices cut off", sorted(self.broken) or "none", len(self.cut))
+
+    def _links_down(self) -> None:
+        """Ports of broken links, and of links to dead neighbours, go oper down."""
+        for each in self.views.values():
+            each.ports_down.clear()
+        dead = self.cut | self.broken
+        for link in self.topo.links:
+            if link.name not in self.broken and not {link.a_device, link.b_device} & dead:
+                continue
+            for name, ordinal in ((link.a_device, link.a_port), (link.b_device, link.b_port)):
+                view = self.views.get(name)
+                if view is not None and view.device.recording:
+                    view.ports_down.add(port_ifindex(view.device.recording, ordinal))
 
     def _summary(self) -> dict[str, Any]:
         return {"faults": sorted(self.broken), "unreachable": len(self.cut),

@@ -145,6 +145,23 @@ def test_broken_district_uplink_takes_down_district_and_its_wards(noc: Noc):
     wait_for("recovery", lambda: _all_up(noc), DOWN_WITHIN + INTERVAL)
 
 
+def test_dual_homed_agency_losing_one_path_is_degraded_not_down(noc: Noc):
+    wait_for("every agency up", lambda: _all_up(noc), 30)
+    link = next(lk for lk in noc.topo.links if lk.network == Network.TSLCD)
+    agency = {s.code: s.agency for s in noc.topo.sites}[noc.topo.device(link.b_device).site]
+    assert noc.lab("break", link.name).returncode == 0
+    try:
+        got = wait_for(f"{agency} degraded",
+                       lambda: (a := noc.agencies()[agency])["status"] == "degraded" and a,
+                       DOWN_WITHIN)
+        assert "redundancy lost" in str(got["reason"])
+        assert link.name in str(got["reason"])
+        assert _down_set(noc) == set()
+    finally:
+        assert noc.lab("heal").returncode == 0
+    wait_for("recovery", lambda: _all_up(noc), DOWN_WITHIN + INTERVAL)
+
+
 def _answers_ping(address: str) -> bool:
     result = subprocess.run(["fping", "-c", "1", "-t", "500", "-q", address],
                             capture_output=True, timeout=10)

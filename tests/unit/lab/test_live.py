@@ -258,3 +258,21 @@ def test_build_views_from_topology() -> None:
 def test_device_without_recording_rejected() -> None:
     with pytest.raises(ValueError, match="no recording"):
         DeviceView(LabDevice("pc", "X", DeviceRole.WORKSTATION, "127.20.9.9", None), epoch=0)
+
+
+def test_broken_link_port_goes_oper_down_but_stays_admin_up() -> None:
+    from noc.lab.live import build_views
+    from noc.lab.recordings import port_ifindex
+    from noc.lab.topology import build_topology
+
+    topo = build_topology("small")
+    link = topo.links[0]
+    view = next(v for v in build_views(topo) if v.name == link.b_device)
+    assert view.device.recording is not None
+    ifindex = port_ifindex(view.device.recording, link.b_port)
+    admin, oper = (1, 3, 6, 1, 2, 1, 2, 2, 1, 7, ifindex), (1, 3, 6, 1, 2, 1, 2, 2, 1, 8, ifindex)
+    now = 1_800_000_000.0
+    assert view.get(oper, now) == (2, 1)
+    view.ports_down.add(ifindex)
+    assert view.get(oper, now) == (2, 2)
+    assert view.get(admin, now) == (2, 1)
