@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -48,10 +51,30 @@ async def _serve(settings: Settings, profiles: dict[str, CredentialProfile], lab
                                 lab_port(settings.lab.port))
     await runtime.start()
     host, port = settings.listen_host_port
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host=host, port=port,
-                                           log_level="warning", lifespan="off"))
+    server = _Server(uvicorn.Config(create_app(runtime), host=host, port=port,
+                                    log_level="warning", lifespan="off"))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, server.request_exit, sig)
     log.info("dashboard on http://%s:%d/", host, port)
     try:
         await server.serve()
     finally:
         await runtime.stop()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: we stop it, then clean up and exit 0.
+
+    (uvicorn re-raises the signal it caught after shutting down, which for
+    SIGTERM kills the process before the lab and the poller are stopped.)
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    def request_exit(self, sig: int) -> None:
+        """Ask the server to stop (from a signal handler)."""
+        log.info("%s received: stopping", signal.Signals(sig).name)
+        self.should_exit = True

@@ -210,3 +210,18 @@ def test_overview_page_renders_counts_in_vietnamese(noc: Noc):
     wards = sum(1 for a in noc.topo.agencies if a.kind == AgencyKind.WARD)
     assert f"{wards}/{wards}" in page
     assert "Phường" in page
+
+
+def test_sigterm_stops_noc_and_lab_cleanly(tmp_path: Path):
+    http_port = free_tcp_port()
+    env = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1",))))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
+         f"127.0.0.1:{http_port}", "--data-dir", str(tmp_path)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    noc = Noc(f"http://127.0.0.1:{http_port}", tmp_path, proc, build_topology("small"))
+    wait_for("the NOC to answer /healthz", lambda: _healthy(noc), 90)
+    lab_pid = json.loads((tmp_path / "lab" / "control.json").read_text())["pid"]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0
+    assert not Path(f"/proc/{lab_pid}").exists()
