@@ -26,6 +26,7 @@ class InterfaceState:
     sample: InterfaceSample
     readings: dict[str, CounterReading] = field(default_factory=dict)
     rates: dict[str, float] = field(default_factory=dict)  # counter name -> per second
+    oper_since: float | None = None  # when the NOC saw ifOperStatus change (None: not seen)
 
     @property
     def in_bps(self) -> float | None:
@@ -134,7 +135,8 @@ class State:
             state = dev.interfaces.get(sample.if_index)
             if state is None:
                 state = dev.interfaces[sample.if_index] = InterfaceState(sample)
-            else:
+            elif state.sample.oper_status != sample.oper_status:
+                state.oper_since = result.started
                 self._note_oper_change(dev.name, state.sample, sample, result.started)
             _update_rates(state, sample, result.started + result.duration, uptime)
             state.sample = sample
@@ -143,7 +145,7 @@ class State:
 
     def _note_oper_change(self, device: str, old: InterfaceSample, new: InterfaceSample,
                           at: float) -> None:
-        if old.oper_status != new.oper_status and new.admin_status == 1:
+        if new.admin_status == 1:
             kind = "interface_up" if new.oper_status == 1 else "interface_down"
             self.events.append(Event(at, device, kind, new.name))
 

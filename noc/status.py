@@ -84,9 +84,9 @@ def _one(code: str, catalog: Catalog, names: list[str], uplinks: list[CatLink],
         return AgencyStatus(*base, "down", since, 0, len(names), reason, upstream, owner)
     lost = _down_uplinks(uplinks, devices)
     if down or lost:
-        latest = max([(s.since or 0.0) for s in down] or [0.0])
+        latest = max([(s.since or 0.0) for s in down] + [t for _, t in lost] or [0.0])
         reason = (f"{len(down)} of {len(names)} devices not answering" if down
-                  else f"redundancy lost: {', '.join(lost)} down")
+                  else f"redundancy lost: {', '.join(n for n, _ in lost)} down")
         return AgencyStatus(*base, "degraded", latest or None, len(up), len(names), reason)
     since = min((s.since or 0.0) for s in up)
     return AgencyStatus(*base, "up", since, len(up), len(names))
@@ -100,8 +100,9 @@ def _dead_upstream(uplinks: list[CatLink], devices: dict[str, DeviceState]) -> s
     return None
 
 
-def _down_uplinks(uplinks: list[CatLink], devices: dict[str, DeviceState]) -> list[str]:
-    """Names of uplinks whose B-end interface is operationally down (multi-homed only)."""
+def _down_uplinks(uplinks: list[CatLink],
+                  devices: dict[str, DeviceState]) -> list[tuple[str, float]]:
+    """(name, since) of uplinks whose B-end interface is oper down (multi-homed only)."""
     if len(uplinks) < 2:
         return []
     lost = []
@@ -109,7 +110,7 @@ def _down_uplinks(uplinks: list[CatLink], devices: dict[str, DeviceState]) -> li
         dev = devices.get(link.b_device)
         iface = dev.interfaces.get(link.b_if_index) if dev and link.b_if_index else None
         if iface is not None and iface.sample.oper_status != 1:
-            lost.append(link.name)
+            lost.append((link.name, iface.oper_since or 0.0))
     return lost
 
 

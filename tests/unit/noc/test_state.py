@@ -57,6 +57,7 @@ def test_interface_oper_change_is_an_event():
     st.apply(ok(0.0, 1))
     st.apply(ok(60.0, 2, oper=2))
     assert st.events[-1].kind == "interface_down" and st.events[-1].detail == "Gi0/1"
+    assert st.device("sw1").interfaces[1].oper_since == 60.0
 
 
 def test_switch_from_32_to_64_bit_counters_is_not_compared():

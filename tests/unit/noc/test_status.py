@@ -70,8 +70,10 @@ def test_dual_homed_agency_losing_one_path_is_degraded_not_down():
     cat = catalog()
     devs = states(core=True, q7_sw1=True, q7_tp_sw1=True, so_tc_sw1=True)
     devs["so-tc-sw1"].interfaces[2] = iface(2, oper=2)
+    devs["so-tc-sw1"].interfaces[2].oper_since = 1234.0
     status, reason = by_code(cat, devs)["SO-TC"]
     assert status == "degraded"
+    assert next(s for s in agency_statuses(cat, devs) if s.code == "SO-TC").since == 1234.0
     assert "redundancy lost" in reason and "so-tc-tslcd" in reason
 
 
