@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from collectors.snmp.ber import Oid, Tag, Value, encode_integer, encode_value
+from noc.lab.demand import PortRates, port_rates
 from noc.lab.layout import (
     CONTACT_FIELD,
     COUNTER_SLOT,
@@ -74,7 +75,8 @@ class DeviceView:
 
     def __init__(self, device: LabDevice, *, epoch: float,
                  link_ports: Mapping[int, int | None] | None = None,
-                 location: str = "", contact: str = DEFAULT_CONTACT) -> None:
+                 location: str = "", contact: str = DEFAULT_CONTACT,
+                 port_rates: PortRates | None = None) -> None:
         if device.recording is None:
             raise ValueError(f"{device.name} has no recording: it does not speak SNMP")
         self.device = device
@@ -90,6 +92,7 @@ class DeviceView:
             SERIAL_FIELD: encode_value(Tag.OCTET_STRING, device.serial.encode()),
         }
         self._rates = self._port_rates()
+        self._rates.update(port_rates or {})  # link traffic from the demand behind each link
         self._noisy = frozenset(i for i in self._rates if seeded(self.name, i, "err") < NOISY_SHARE)
         self._seeds: dict[int, float] = {}
         self._boot = self._wave_boot = 0.0
@@ -265,6 +268,7 @@ def build_views(topology: LabTopology, devices: Iterable[LabDevice] | None = Non
     sites = {site.code: site for site in topology.sites}
     agencies = {agency.code: agency for agency in topology.agencies}
     ports = link_ports(topology)
+    rates = port_rates(topology)
     views = []
     for dev in topology.devices if devices is None else devices:
         if not dev.snmp:
@@ -275,5 +279,6 @@ def build_views(topology: LabTopology, devices: Iterable[LabDevice] | None = Non
                                               agency.contact_email) if part) if agency else ""
         location = f"{site.name}, {site.address}" if site else dev.site
         views.append(DeviceView(dev, epoch=start, link_ports=ports.get(dev.name, {}),
-                                location=location, contact=contact or DEFAULT_CONTACT))
+                                location=location, contact=contact or DEFAULT_CONTACT,
+                                port_rates=rates.get(dev.name)))
     return views
