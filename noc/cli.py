@@ -22,7 +22,8 @@ app.add_typer(lab_app, name="lab")
 console = Console()
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")]
-DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Data directory [var].")]
+DataDirOpt = Annotated[Path | None,
+                       typer.Option("--data-dir", help="Data directory (default: ./var).")]
 ScaleOpt = Annotated[str | None, typer.Option("--scale", help="Lab size: small, medium, city.")]
 
 
