@@ -57,6 +57,7 @@ class NocCollector(Collector):
         yield from _device_families(snap)
         yield from _interface_families(snap.devices)
         yield from _agency_families(snap.agencies)
+        yield from _module_families(snap.devices)
         yield from _self_families(snap)
 
 
@@ -130,6 +131,26 @@ def _agency_families(agencies: list[AgencyStatus]) -> Iterator[Metric]:
             connected.add_metric([ag.code], 1 if ag.status in ("up", "degraded") else 0)
         status.add_metric([ag.code, ag.status], 1)
     yield from (info, connected, status)
+
+
+def _module_families(devices: dict[str, DeviceState]) -> Iterator[Metric]:
+    labels = ["device", "module"]
+    duration = GaugeMetricFamily("noc_poll_module_duration_seconds",
+                                 "Duration of the module's part of the last poll.", labels=labels)
+    families = {
+        key: CounterMetricFamily(f"noc_poll_module_{key}", help_, labels=labels)
+        for key, help_ in (("pdus", "SNMP requests sent by the module (without retries)."),
+                           ("retries", "SNMP retransmissions by the module."),
+                           ("timeouts", "SNMP requests of the module that got no answer."),
+                           ("errors", "Polls in which the module failed."))
+    }
+    for name, dev in devices.items():
+        for module, totals in dev.modules.items():
+            duration.add_metric([name, module], totals.last_duration)
+            for key, family in families.items():
+                family.add_metric([name, module], getattr(totals, key))
+    yield duration
+    yield from families.values()
 
 
 def _self_families(snap: Snapshot) -> Iterator[Metric]:

@@ -50,6 +50,18 @@ class InterfaceState:
 
 
 @dataclass(slots=True)
+class ModuleTotals:
+    """Running totals of one poll module on one device (self-monitoring)."""
+
+    polls: int = 0
+    errors: int = 0
+    pdus: int = 0
+    retries: int = 0
+    timeouts: int = 0
+    last_duration: float = 0.0
+
+
+@dataclass(slots=True)
 class DeviceState:
     """What the NOC knows about one device right now."""
 
@@ -64,6 +76,7 @@ class DeviceState:
     poll_errors: int = 0
     system: SystemInfo | None = None
     interfaces: dict[int, InterfaceState] = field(default_factory=dict)
+    modules: dict[str, ModuleTotals] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,7 @@ class State:
         dev.polls += 1
         dev.last_poll = result.started
         dev.last_duration = result.duration
+        _add_module_stats(dev, result)
         if not result.ok:
             dev.poll_errors += 1
             dev.failures += 1
@@ -148,6 +162,19 @@ class State:
         if new.admin_status == 1:
             kind = "interface_up" if new.oper_status == 1 else "interface_down"
             self.events.append(Event(at, device, kind, new.name))
+
+
+def _add_module_stats(dev: DeviceState, result: PollResult) -> None:
+    for name, stats in result.modules.items():
+        totals = dev.modules.get(name)
+        if totals is None:
+            totals = dev.modules[name] = ModuleTotals()
+        totals.polls += 1
+        totals.errors += 1 if stats.error else 0
+        totals.pdus += stats.pdus
+        totals.retries += stats.retries
+        totals.timeouts += stats.timeouts
+        totals.last_duration = stats.duration
 
 
 def _update_rates(state: InterfaceState, sample: InterfaceSample, at: float,

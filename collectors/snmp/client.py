@@ -24,7 +24,7 @@ import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from collectors.snmp import ber
 from collectors.snmp.ber import Oid, PduType, VarBind
@@ -94,6 +94,14 @@ class ClientStats:
     unmatched: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
+
+
+class Tally(Protocol):
+    """Anything with pdus/retries/timeouts counters (e.g. collectors.base.ModuleStats)."""
+
+    pdus: int
+    retries: int
+    timeouts: int
 
 
 @dataclass(slots=True)
@@ -191,8 +199,12 @@ class SnmpClient:
         return int(self._transport.get_extra_info("sockname")[1])
 
     async def request(self, target: SnmpTarget, pdu_type: int, oids: Sequence[Oid],
-                      max_repetitions: int = 0) -> ber.Message:
-        """Send one v1/v2c request (retransmitting on timeout); return the response."""
+                      max_repetitions: int = 0, tally: Tally | None = None) -> ber.Message:
+        """Send one v1/v2c request (retransmitting on timeout); return the response.
+
+        ``tally``, if given, counts this call's requests, retries and timeouts
+        too (per-device, per-module self-monitoring).
+        """
         transport = self._transport
         if transport is None:
             raise SnmpError("SNMP client is not open")
@@ -205,10 +217,14 @@ class SnmpClient:
         self._pending[rid] = _Pending(future, dest, version, target.community)
         stats = self.stats
         stats.requests += 1
+        if tally is not None:
+            tally.pdus += 1
         try:
             for attempt in range(target.retries + 1):
                 if attempt:
                     stats.retries += 1
+                    if tally is not None:
+                        tally.retries += 1
                 transport.sendto(data, dest)
                 stats.bytes_sent += len(data)
                 done, _ = await asyncio.wait((future,), timeout=target.timeout)
@@ -218,15 +234,20 @@ class SnmpClient:
             del self._pending[rid]
             future.cancel()  # no-op when done; keeps a late close() from touching it
         stats.timeouts += 1
+        if tally is not None:
+            tally.timeouts += 1
         raise SnmpTimeout(f"no response from {target.address}:{target.port} after "
                           f"{target.retries + 1} attempt(s) of {target.timeout:g} s")
 
-    async def get(self, target: SnmpTarget, oids: Sequence[Oid]) -> list[VarBind]:
+    async def get(self, target: SnmpTarget, oids: Sequence[Oid],
+                  tally: Tally | None = None) -> list[VarBind]:
         """GET ``oids``; exceptions (noSuchObject...) come back as varbinds."""
         if target.version == "3":
             from collectors.snmp.v3 import v3_get
+            if tally is not None:
+                tally.pdus += 1
             return await v3_get(target, oids)
-        msg = await self.request(target, PduType.GET, oids)
+        msg = await self.request(target, PduType.GET, oids, tally=tally)
         if msg.error_status:
             raise status_error(target, msg.error_status, msg.error_index)
         return msg.varbinds
@@ -238,17 +259,19 @@ class SnmpClient:
         """
         return (await self.walk_columns(target, (root,)))[tuple(root)]
 
-    async def walk_columns(self, target: SnmpTarget,
-                           columns: Sequence[Oid]) -> dict[Oid, list[VarBind]]:
+    async def walk_columns(self, target: SnmpTarget, columns: Sequence[Oid],
+                           tally: Tally | None = None) -> dict[Oid, list[VarBind]]:
         """Walk several columns side by side in the same requests; one list per column."""
         if target.version == "3":
             from collectors.snmp.v3 import v3_walk_columns
+            if tally is not None:
+                tally.pdus += 1  # pysnmp does the PDUs; counted as one exchange
             return await v3_walk_columns(target, columns)
         bulk = target.version != "1"
         pdu_type = PduType.GETBULK if bulk else PduType.GETNEXT
 
         async def step(oids: list[Oid], max_rep: int) -> tuple[int, int, list[VarBind]]:
-            msg = await self.request(target, pdu_type, oids, max_rep if bulk else 0)
+            msg = await self.request(target, pdu_type, oids, max_rep if bulk else 0, tally)
             return msg.error_status, msg.error_index, msg.varbinds
 
         return await walk_columns_with(step, target, columns, bulk=bulk)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from collectors.base import PollResult
+from collectors.base import ModuleStats, PollResult
 from collectors.snmp import mibs
 from collectors.snmp.client import SnmpClient, SnmpTarget
 from collectors.snmp.errors import SnmpError, SnmpTimeout
@@ -33,21 +33,34 @@ class SnmpCollector:
         """Poll one device; never raises for device or network trouble."""
         started = time.time()
         t0 = time.perf_counter()
+        modules = {"system": ModuleStats(), "interfaces": ModuleStats()}
+        current = modules["system"]
         try:
             async with asyncio.timeout(self._deadline):
-                system = parse_system(await self._client.get(target, mibs.SYSTEM_SCALARS))
-                walked = await self._client.walk_columns(target, _COLUMNS)
-        except TimeoutError:
-            return self._failed(device, started, t0, f"deadline of {self._deadline:g} s exceeded")
-        except SnmpTimeout:
-            return self._failed(device, started, t0, "no SNMP response (timeout)")
-        except SnmpError as exc:
-            return self._failed(device, started, t0, f"SNMP error: {exc}")
-        except OSError as exc:
-            return self._failed(device, started, t0, f"network error: {exc.strerror or exc}")
+                system = parse_system(await self._client.get(target, mibs.SYSTEM_SCALARS,
+                                                             current))
+                current.duration = time.perf_counter() - t0
+                current = modules["interfaces"]
+                walked = await self._client.walk_columns(target, _COLUMNS, current)
+                current.duration = time.perf_counter() - t0 - modules["system"].duration
+        except (TimeoutError, SnmpError, OSError) as exc:
+            current.error = _describe(exc, self._deadline)
+            current.duration = time.perf_counter() - t0 - sum(
+                m.duration for m in modules.values() if m is not current)
+            return PollResult(device, False, started, time.perf_counter() - t0,
+                              error=current.error, modules=modules)
         return PollResult(device, True, started, time.perf_counter() - t0, system=system,
-                          interfaces=tuple(parse_interfaces(walked)))
+                          interfaces=tuple(parse_interfaces(walked)), modules=modules)
 
-    @staticmethod
-    def _failed(device: str, started: float, t0: float, error: str) -> PollResult:
-        return PollResult(device, False, started, time.perf_counter() - t0, error=error)
+
+def _describe(exc: BaseException, deadline: float) -> str:
+    """A short operator-facing reason for a failed poll (never includes credentials)."""
+    if isinstance(exc, SnmpTimeout):
+        return "no SNMP response (timeout)"
+    if isinstance(exc, TimeoutError):
+        return f"deadline of {deadline:g} s exceeded"
+    if isinstance(exc, SnmpError):
+        return f"SNMP error: {exc}"
+    if isinstance(exc, OSError):
+        return f"network error: {exc.strerror or exc}"
+    return str(exc)
