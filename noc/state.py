@@ -180,8 +180,10 @@ def _add_module_stats(dev: DeviceState, result: PollResult) -> None:
 def _update_rates(state: InterfaceState, sample: InterfaceSample, at: float,
                   uptime: int | None) -> None:
     """Compute rates against the previous readings, then keep the new ones."""
-    if state.sample.counter_bits != sample.counter_bits:
-        state.readings.clear()  # HC columns appeared/disappeared: not comparable
+    if state.sample.counter_bits != sample.counter_bits or state.sample.name != sample.name:
+        # HC columns appeared/disappeared, or the ifIndex now names another
+        # interface (renumbered after a reboot or a module swap): not comparable
+        state.readings.clear()
     byte_limit = sample.speed_bps / 8 if sample.speed_bps else None
     rates: dict[str, float] = {}
     for name in _RATED:

@@ -277,6 +277,9 @@ class SnmpClient:
         return await walk_columns_with(step, target, columns, bulk=bulk)
 
 
+_TIMEOUT_SHRINKS = 2  # halve max-repetitions at most this often on timeouts (25 -> 12 -> 6)
+
+
 def status_error(target: SnmpTarget, status: int, index: int) -> SnmpProtocolError:
     """The exception for a non-zero error-status from ``target``."""
     return SnmpProtocolError(f"{target.address}:{target.port} answered "
@@ -287,14 +290,24 @@ async def walk_columns_with(step: WalkStep, target: SnmpTarget, columns: Sequenc
                             bulk: bool) -> dict[Oid, list[VarBind]]:
     """The walk loop shared by the lean and the v3 paths (see the module docstring).
 
-    tooBig to a GETBULK halves max-repetitions (down to 1) and retries; v1
+    tooBig to a GETBULK halves max-repetitions (down to 1) and retries; a
+    timed-out GETBULK is retried with half the repetitions, twice at most; v1
     noSuchName ends the column it points at; other error-statuses raise.
     """
     results: dict[Oid, list[VarBind]] = {tuple(c): [] for c in columns}
     active = [(root, root) for root in results]  # (column root, last OID seen)
     max_rep = target.max_repetitions
+    shrinks_left = _TIMEOUT_SHRINKS
     while active:
-        status, index, varbinds = await step([last for _, last in active], max_rep)
+        try:
+            status, index, varbinds = await step([last for _, last in active], max_rep)
+        except SnmpTimeout:
+            # some agents silently drop requests whose answer would be too big
+            if not (bulk and max_rep > 1 and shrinks_left):
+                raise
+            shrinks_left -= 1
+            max_rep //= 2
+            continue
         if status == _TOO_BIG and bulk and max_rep > 1:
             max_rep //= 2
         elif status == _NO_SUCH_NAME and not bulk:

@@ -65,3 +65,24 @@ def test_switch_from_32_to_64_bit_counters_is_not_compared():
     st.apply(ok(0.0, 4_000_000_000, bits=32))
     st.apply(ok(60.0, 10, bits=64))
     assert st.device("sw1").interfaces[1].in_bps is None
+
+
+def test_ifindex_renumbered_to_another_interface_gives_no_rate():
+    st = State()
+    st.apply(ok(0.0, 5_000_000))
+    renamed = PollResult("sw1", True, 60.0, 0.0, system=SystemInfo(uptime_ticks=106_000),
+                         interfaces=(InterfaceSample(if_index=1, name="Gi0/2", speed_bps=10**9,
+                                                     admin_status=1, oper_status=1,
+                                                     counter_bits=64,
+                                                     counters={"in_octets": 10}),))
+    st.apply(renamed)
+    assert st.device("sw1").interfaces[1].in_bps is None
+
+
+def test_interfaces_that_disappear_are_dropped_and_can_come_back():
+    st = State()
+    st.apply(ok(0.0, 1))
+    st.apply(PollResult("sw1", True, 60.0, 0.0, system=SystemInfo(uptime_ticks=106_000)))
+    assert st.device("sw1").interfaces == {}
+    st.apply(ok(120.0, 2))
+    assert 1 in st.device("sw1").interfaces

@@ -51,6 +51,7 @@ class Agent(asyncio.DatagramProtocol):
         self.drop = 0  # drop this many requests silently
         self.delay = 0.0  # answer this late
         self.too_big_above: int | None = None  # tooBig when max-repetitions is larger
+        self.silent_above: int | None = None  # drop GETBULKs asking for more repetitions
         self.max_varbinds: int | None = None  # truncate responses (agents do)
         self.rewrite: Callable[[Message], Message] | None = None
         self.reply_via: asyncio.DatagramTransport | None = None  # answer from another socket
@@ -71,6 +72,9 @@ class Agent(asyncio.DatagramProtocol):
         self.requests.append(req)
         if self.drop:
             self.drop -= 1
+            return
+        if (self.silent_above is not None and req.pdu_type == PduType.GETBULK
+                and req.error_index > self.silent_above):
             return
         rsp = self.respond(req)
         if self.rewrite is not None:
@@ -298,6 +302,21 @@ async def test_too_big_halves_max_repetitions(agent: Agent, snmp: SnmpClient) ->
     assert [v[2] for v in vbs] == [i * 1000 for i in range(1, 49)]
     reps = [r.error_index for r in agent.requests]
     assert reps[:4] == [25, 12, 6, 3] and set(reps[4:]) == {3}
+
+
+async def test_timeouts_shrink_max_repetitions_twice_then_give_up(agent: Agent,
+                                                                  snmp: SnmpClient) -> None:
+    agent.silent_above = 10
+    vbs = await snmp.walk(target(agent, max_repetitions=25, timeout=0.05, retries=0),
+                          IF_IN_OCTETS)
+    assert len(vbs) == 48
+    assert [r.error_index for r in agent.requests][:3] == [25, 12, 6]
+    agent.requests.clear()
+    agent.silent_above = 2
+    with pytest.raises(SnmpTimeout):
+        await snmp.walk(target(agent, max_repetitions=25, timeout=0.05, retries=0),
+                        IF_IN_OCTETS)
+    assert [r.error_index for r in agent.requests] == [25, 12, 6]
 
 
 async def test_too_big_at_one_repetition_raises(agent: Agent, snmp: SnmpClient) -> None:
