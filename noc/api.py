@@ -58,6 +58,11 @@ def make_api(runtime: Callable[[], Runtime]) -> APIRouter:
         ]
         return out
 
+    @router.get("/snmp/engines")
+    def engines() -> dict[str, Any]:
+        """SNMPv3 engines by device, duplicate engine IDs and discovery errors."""
+        return runtime().engines.summary()
+
     @router.get("/summary")
     def summary() -> dict[str, Any]:
         """Connected counts per agency kind and device totals."""

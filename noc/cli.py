@@ -67,6 +67,33 @@ def run(
     serve(settings)
 
 
+@app.command()
+def probe(
+    host: Annotated[str, typer.Argument(help="HOST or HOST:PORT (default port 161).")],
+    community: Annotated[str, typer.Option(help="v1/v2c community (default: public).",
+                                           envvar="NOC_PROBE_COMMUNITY",
+                                           show_default=False)] = "public",
+    version: Annotated[str | None, typer.Option(help="SNMP version: 1, 2c or 3 (default 2c, "
+                                                     "3 with --v3-user).")] = None,
+    v3_user: Annotated[str, typer.Option(help="SNMPv3 user.")] = "",
+    auth_proto: Annotated[str, typer.Option(help="v3 auth: MD5, SHA, SHA256...")] = "SHA",
+    auth_key: Annotated[str, typer.Option(help="v3 auth key (none: noAuth).",
+                                          envvar="NOC_PROBE_AUTH_KEY", show_default=False)] = "",
+    priv_proto: Annotated[str, typer.Option(help="v3 privacy: DES, AES, AES256...")] = "AES",
+    priv_key: Annotated[str, typer.Option(help="v3 privacy key (none: noPriv).",
+                                          envvar="NOC_PROBE_PRIV_KEY", show_default=False)] = "",
+    timeout: Annotated[float, typer.Option(help="Seconds per request attempt.")] = 1.0,
+    retries: Annotated[int, typer.Option(help="Retries after a timeout.")] = 1,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON, not tables.")] = False,
+) -> None:
+    """Discover one device once over SNMP: identity, interfaces, neighbors, sensors."""
+    from noc.probe import ProbeOptions, run_probe  # imported late: keeps `noc --help` fast
+
+    raise typer.Exit(run_probe(ProbeOptions(
+        host, version, community, v3_user, auth_proto, auth_key, priv_proto, priv_key,
+        timeout=timeout, retries=retries, as_json=json_out)))
+
+
 @lab_app.command("serve")
 def lab_serve(
     scale: Annotated[str, typer.Option(help="small, medium or city.")] = "small",

@@ -13,7 +13,8 @@ lose their lowest bits, which is harmless for ``rate()``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -43,6 +44,7 @@ class Snapshot:
     agencies: list[AgencyStatus]
     scheduler: SchedulerStats
     client_stats: dict[str, int]
+    engines: dict[str, Any] = field(default_factory=dict)  # noc.engines.EngineWatch.summary()
 
 
 class NocCollector(Collector):
@@ -58,6 +60,7 @@ class NocCollector(Collector):
         yield from _interface_families(snap.devices)
         yield from _agency_families(snap.agencies)
         yield from _module_families(snap.devices)
+        yield from _engine_families(snap.engines)
         yield from _self_families(snap)
 
 
@@ -151,6 +154,20 @@ def _module_families(devices: dict[str, DeviceState]) -> Iterator[Metric]:
                 family.add_metric([name, module], getattr(totals, key))
     yield duration
     yield from families.values()
+
+
+def _engine_families(summary: dict[str, Any]) -> Iterator[Metric]:
+    boots = GaugeMetricFamily("noc_snmp_engine_boots", "SNMPv3 snmpEngineBoots of the device.",
+                              labels=["device"])
+    dup = GaugeMetricFamily("noc_snmp_engine_duplicate",
+                            "1 if the device shares its SNMPv3 engine ID with another device.",
+                            labels=["device", "engine_id"])
+    for device, engine in summary.get("engines", {}).items():
+        boots.add_metric([device], engine["boots"])
+    for engine_id, devices in summary.get("duplicates", {}).items():
+        for device in devices:
+            dup.add_metric([device, engine_id], 1)
+    yield from (boots, dup)
 
 
 def _self_families(snap: Snapshot) -> Iterator[Metric]:

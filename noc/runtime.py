@@ -19,6 +19,7 @@ from collectors.snmp.collector import SnmpCollector
 from collectors.snmp.v3 import V3Credentials
 from inventory.catalog import Catalog, CatDevice, load_catalog
 from noc.db import init_schema, make_engine, session_factory
+from noc.engines import EngineWatch
 from noc.metrics import Snapshot
 from noc.overview import Overview, build_overview
 from noc.scheduler import Scheduler, in_shard
@@ -65,6 +66,8 @@ class Runtime:
         self.scheduler = Scheduler(self._poll, settings.poll.interval, settings.poll.concurrency)
         self._targets: dict[str, SnmpTarget] = {}
         self._task: asyncio.Task[None] | None = None
+        self.engines = EngineWatch()
+        self._engine_task: asyncio.Task[None] | None = None
         self._overview: tuple[float, Overview] | None = None
         self.started_at = time.time()
 
@@ -93,12 +96,15 @@ class Runtime:
         await self.client.open()
         self.reload_inventory()
         self._task = asyncio.create_task(self.scheduler.run(), name="scheduler")
+        self._engine_task = asyncio.create_task(self.engines.run(lambda: self._targets),
+                                                name="engines")
 
     async def stop(self) -> None:
         """Stop polling and close the socket."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        tasks = [t for t in (self._task, self._engine_task) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.client.close()
         self.engine.dispose()
 
@@ -123,4 +129,4 @@ class Runtime:
         devices = self.state.devices()
         client = {k: int(v) for k, v in dataclasses.asdict(self.client.stats).items()}
         return Snapshot(self.catalog, devices, agency_statuses(self.catalog, devices),
-                        self.scheduler.stats, client)
+                        self.scheduler.stats, client, self.engines.summary())

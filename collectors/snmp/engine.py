@@ -266,6 +266,10 @@ class EngineRegistry:
                                 f"to {info.engine_id.hex()}")
         return self.compare(old, info.boots, info.time, info.discovered_at)
 
+    def targets(self) -> list[str]:
+        """Every target with a discovered engine."""
+        return sorted(self._engines)
+
     def get(self, target: str) -> EngineInfo | None:
         """What was last discovered for ``target``."""
         return self._engines.get(target)

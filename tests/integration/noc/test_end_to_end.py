@@ -186,6 +186,19 @@ def test_broken_device_is_unreachable_to_icmp_too(noc: Noc):
     assert _answers_ping(ward_devices[0].address)
 
 
+def test_v3_devices_engine_is_discovered(noc: Noc):
+    v3 = [d.name for d in noc.topo.devices if d.snmp_version == "3"]
+    assert v3, "the small lab has an SNMPv3 device"
+    summary = wait_for("engine discovery",
+                       lambda: (s := httpx.get(f"{noc.base}/api/v1/snmp/engines").json())
+                       ["engines"].keys() >= set(v3) and s, 20)
+    for name in v3:
+        assert len(summary["engines"][name]["engine_id"]) >= 10  # hex of 5..32 octets
+        assert summary["engines"][name]["boots"] >= 1
+    text = httpx.get(f"{noc.base}/metrics").text
+    assert f'noc_snmp_engine_boots{{device="{v3[0]}"}}' in text
+
+
 def test_unknown_fault_target_is_refused(noc: Noc):
     result = noc.lab("break", "no-such-device")
     assert result.returncode == 1
