@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 STAMPS := .stamps
-DEBS := snmp snmpd nftables fping iproute2 chromium fonts-liberation fonts-noto-core prometheus
+DEBS := snmp snmpd nftables fping iproute2 chromium fonts-liberation fonts-noto-core \
+        prometheus prometheus-snmp-exporter python3-venv
 
 .PHONY: run test bench deps lint clean
 
@@ -15,9 +16,9 @@ test: deps
 	VENV=$(VENV) scripts/run-tests.sh
 
 bench: deps
-	$(VENV)/bin/python bench/lab_cost.py
+	$(VENV)/bin/python bench/lab_cost.py --cycles 2 && $(VENV)/bin/python bench/snmp_poll.py
 
-deps: $(STAMPS)/debs $(STAMPS)/venv
+deps: $(STAMPS)/debs $(STAMPS)/venv $(STAMPS)/snmpsim
 
 $(STAMPS)/debs: Makefile scripts/ensure-debs.sh
 	@mkdir -p $(STAMPS)
@@ -29,6 +30,13 @@ $(STAMPS)/venv: pyproject.toml
 	@test -x $(VENV)/bin/python || { echo "creating virtualenv $(VENV)"; $(PYTHON) -m venv $(VENV); }
 	@echo "installing the project and its Python dependencies into $(VENV)"
 	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+# snmpsim (the integration tests' simulated devices) drops privileges to `nobody`
+# when run as root: it gets its own venv from Debian's python3, readable by all.
+$(STAMPS)/snmpsim: scripts/ensure-snmpsim.sh
+	@mkdir -p $(STAMPS)
+	scripts/ensure-snmpsim.sh .venv-snmpsim
 	@touch $@
 
 clean:

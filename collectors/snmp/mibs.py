@@ -39,6 +39,8 @@ IF_COLUMNS: dict[str, Oid] = {
     "out_discards": (*IF_ENTRY, 19),
     "out_errors": (*IF_ENTRY, 20),
 }
+#: ifPhysAddress: walked by discovery (MAC of each interface), not by every poll
+IF_PHYS_ADDRESS: Oid = (*IF_ENTRY, 6)
 IFX_COLUMNS: dict[str, Oid] = {
     "name": (*IFX_ENTRY, 1),
     "hc_in_octets": (*IFX_ENTRY, 6),

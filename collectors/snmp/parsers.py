@@ -2,7 +2,8 @@
 
 ``parse_system`` reads the SNMPv2-MIB system scalars; ``parse_interfaces``
 joins walked ifTable and ifXTable columns into one :class:`InterfaceSample`
-per ifIndex, preferring 64-bit HC counters whenever the agent has them.
+per ifIndex, preferring 64-bit HC counters whenever the agent has them, and
+with the MAC address when ifPhysAddress was walked too (discovery walks it).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _by_index(column: Oid, varbinds: Iterable[VarBind]) -> dict[int, Value]:
 def parse_interfaces(walked: Mapping[Oid, list[VarBind]]) -> list[InterfaceSample]:
     """Join walked IF-MIB columns (column OID -> varbinds) into samples by ifIndex."""
     cols: dict[str, dict[int, Value]] = {}
-    for name, oid in (*mibs.IF_COLUMNS.items(), *mibs.IFX_COLUMNS.items()):
+    for name, oid in (*mibs.IF_COLUMNS.items(), *mibs.IFX_COLUMNS.items(),
+                      ("phys_address", mibs.IF_PHYS_ADDRESS)):
         cols[name] = _by_index(oid, walked.get(oid, []))
     indexes = sorted(set(cols["descr"]) | set(cols["oper_status"]) | set(cols["name"]))
     return [_sample(i, cols) for i in indexes]
@@ -100,7 +102,15 @@ def _sample(index: int, cols: Mapping[str, Mapping[int, Value]]) -> InterfaceSam
         last_change_ticks=_int(cols["last_change"].get(index)),
         counter_bits=64 if has_hc else 32,
         counters=counters,
+        mac=_mac(cols["phys_address"].get(index)),
     )
+
+
+def _mac(value: Value) -> str:
+    """``aa:bb:cc:dd:ee:ff`` for a 6-octet ifPhysAddress, else ""."""
+    if isinstance(value, bytes) and len(value) == 6:
+        return ":".join(f"{b:02x}" for b in value)
+    return ""
 
 
 def _speed(speed: int, high_speed_mbps: int) -> int:

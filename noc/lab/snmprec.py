@@ -29,6 +29,8 @@ KEEP: tuple[Oid, ...] = (
     (1, 3, 6, 1, 2, 1, 1),  # system
     (1, 3, 6, 1, 2, 1, 2),  # interfaces (ifTable)
     (1, 3, 6, 1, 2, 1, 4, 20),  # ipAddrTable
+    (1, 3, 6, 1, 2, 1, 4, 22),  # ipNetToMediaTable (ARP)
+    (1, 3, 6, 1, 2, 1, 4, 35),  # ipNetToPhysicalTable (ARP/ND)
     (1, 3, 6, 1, 2, 1, 25),  # HOST-RESOURCES-MIB
     (1, 3, 6, 1, 2, 1, 31),  # IF-MIB ifXTable & co
     (1, 3, 6, 1, 2, 1, 33),  # UPS-MIB
@@ -37,6 +39,7 @@ KEEP: tuple[Oid, ...] = (
     (1, 0, 8802, 1, 1, 2),  # LLDP-MIB
     (1, 3, 6, 1, 4, 1, 9, 2, 1),  # Cisco OLD-CISCO-SYSTEM (avgBusy1/5)
     (1, 3, 6, 1, 4, 1, 9, 9, 13),  # Cisco ENVMON (temperatures)
+    (1, 3, 6, 1, 4, 1, 9, 9, 23),  # Cisco CDP cache (neighbors)
     (1, 3, 6, 1, 4, 1, 9, 9, 48),  # Cisco MEMORY-POOL
     (1, 3, 6, 1, 4, 1, 9, 9, 109),  # Cisco PROCESS-MIB (cpmCPUTotal)
     (1, 3, 6, 1, 4, 1, 9, 9, 221),  # Cisco ENHANCED-MEMPOOL
