@@ -20,6 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from inventory.catalog import Catalog
+from noc.metrics_health import health_families
 from noc.scheduler import SchedulerStats
 from noc.state import DeviceState
 from noc.status import AgencyStatus
@@ -61,6 +62,7 @@ class NocCollector(Collector):
         yield from _agency_families(snap.agencies)
         yield from _module_families(snap.devices)
         yield from _engine_families(snap.engines)
+        yield from health_families(snap.devices)
         yield from _self_families(snap)
 
 

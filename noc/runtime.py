@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from collectors.snmp.client import SnmpClient, SnmpTarget
 from collectors.snmp.collector import SnmpCollector
+from collectors.snmp.discovery import discover
 from collectors.snmp.v3 import V3Credentials
 from inventory.catalog import Catalog, CatDevice, load_catalog
 from noc.db import init_schema, make_engine, session_factory
@@ -28,6 +29,9 @@ from noc.state import State
 from noc.status import agency_statuses
 
 log = logging.getLogger(__name__)
+# health and inventory modules of the facts job (interfaces come from the main poll)
+FACT_MODULES = ("entity", "hostres", "ucd", "sensors", "cisco", "juniper", "huawei", "h3c",
+                "lldp", "cdp")
 
 
 def _secret(value: SecretStr | None) -> str:
@@ -64,10 +68,13 @@ class Runtime:
         self.client = SnmpClient()
         self.collector = SnmpCollector(self.client, settings.poll.deadline)
         self.scheduler = Scheduler(self._poll, settings.poll.interval, settings.poll.concurrency)
+        self.facts_scheduler = Scheduler(self._poll_facts, settings.poll.facts_interval,
+                                         max(1, settings.poll.concurrency // 4))
         self._targets: dict[str, SnmpTarget] = {}
         self._task: asyncio.Task[None] | None = None
         self.engines = EngineWatch()
         self._engine_task: asyncio.Task[None] | None = None
+        self._facts_task: asyncio.Task[None] | None = None
         self._overview: tuple[float, Overview] | None = None
         self.started_at = time.time()
 
@@ -89,6 +96,7 @@ class Runtime:
         self._targets = targets
         self.state.forget(set(targets))
         self.scheduler.set_devices(targets)
+        self.facts_scheduler.set_devices(targets)
         log.info("polling %d devices every %g s", len(targets), self.settings.poll.interval)
 
     async def start(self) -> None:
@@ -98,10 +106,11 @@ class Runtime:
         self._task = asyncio.create_task(self.scheduler.run(), name="scheduler")
         self._engine_task = asyncio.create_task(self.engines.run(lambda: self._targets),
                                                 name="engines")
+        self._facts_task = asyncio.create_task(self.facts_scheduler.run(), name="facts")
 
     async def stop(self) -> None:
         """Stop polling and close the socket."""
-        tasks = [t for t in (self._task, self._engine_task) if t is not None]
+        tasks = [t for t in (self._task, self._engine_task, self._facts_task) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -114,6 +123,15 @@ class Runtime:
             return
         self.state.apply(await self.collector.collect(name, target))
         self._overview = None
+
+    async def _poll_facts(self, name: str) -> None:
+        target = self._targets.get(name)
+        state = self.state.devices().get(name)
+        if target is None or (state is not None and state.up is False):
+            return  # a device that does not answer its poll gets no extra load
+        started = time.time()
+        facts = await discover(self.client, target, FACT_MODULES, self.settings.poll.deadline)
+        self.state.apply_facts(name, facts, started)
 
     def overview(self) -> Overview:
         """The current overview (recomputed at most once a second)."""

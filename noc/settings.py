@@ -91,6 +91,8 @@ class PollSettings(_Strict):
     concurrency: int = Field(64, ge=1, le=4096)
     max_repetitions: int = Field(25, ge=1, le=100)
     down_after_failures: int = Field(1, ge=1, description="failed polls before 'down'")
+    facts_interval: float = Field(300.0, gt=0, description="seconds between health/inventory "
+                                  "polls (CPU, memory, sensors, ENTITY-MIB, LLDP/CDP)")
 
 
 class LabSettings(_Strict):

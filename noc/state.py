@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from collectors.base import InterfaceSample, PollResult, SystemInfo
+from collectors.base import DeviceFacts, InterfaceSample, ModuleStats, PollResult, SystemInfo
 from noc.rates import CounterReading, counter_rate
 
 _OCTETS = ("in_octets", "out_octets")
@@ -77,6 +77,8 @@ class DeviceState:
     system: SystemInfo | None = None
     interfaces: dict[int, InterfaceState] = field(default_factory=dict)
     modules: dict[str, ModuleTotals] = field(default_factory=dict)
+    facts: DeviceFacts | None = None  # last health/inventory discovery
+    facts_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,17 @@ class State:
         uptime = result.system.uptime_ticks if result.system else None
         dev.system = result.system
         self._apply_interfaces(dev, result, uptime)
+
+    def apply_facts(self, name: str, facts: DeviceFacts, at: float) -> None:
+        """Keep the latest health/inventory facts of a device (a failed run keeps the old)."""
+        dev = self.device(name)
+        error = "; ".join(facts.errors) if not facts.modules_run else ""
+        stats = ModuleStats(facts.duration, facts.pdus, error=error)
+        _add_module_stats(dev, PollResult(name, not error, at, facts.duration,
+                                          modules={"facts": stats}))
+        if facts.modules_run:
+            dev.facts = facts
+            dev.facts_at = at
 
     def _transition(self, dev: DeviceState, up: bool, at: float, why: str) -> None:
         first = dev.up is None

@@ -46,7 +46,8 @@ def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
     data_dir = tmp_path_factory.mktemp("noc")
     http_port = free_tcp_port()
     env = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1", "127.22.1.1"))),
-               NOC_POLL__TIMEOUT="0.5", NOC_POLL__RETRIES="1", NOC_POLL__DEADLINE="4")
+               NOC_POLL__TIMEOUT="0.5", NOC_POLL__RETRIES="1", NOC_POLL__DEADLINE="4",
+               NOC_POLL__FACTS_INTERVAL="5")
     log = open(data_dir / "noc.log", "wb")  # noqa: SIM115 - closed in teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
@@ -207,7 +208,14 @@ def test_unknown_fault_target_is_refused(noc: Noc):
 
 def test_metrics_pass_promtool_and_show_the_fleet(noc: Noc):
     wait_for("every agency up", lambda: _all_up(noc), 30)
-    text = httpx.get(f"{noc.base}/metrics").text
+
+    def with_health() -> str | None:
+        text = httpx.get(f"{noc.base}/metrics").text
+        wanted = ("noc_sensor_value{", "noc_device_memory_total_bytes{",
+                  "noc_device_cpu_utilization_ratio{")
+        return text if all(w in text for w in wanted) else None
+
+    text = wait_for("health metrics from the facts job", with_health, 20)
     check = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
                            capture_output=True, timeout=30)
     assert check.returncode == 0, check.stdout + check.stderr

@@ -78,3 +78,36 @@ def test_down_device_exports_up_zero_and_no_interface_series():
                                 {"device": "q1-sw1", "module": "system"}) == 1
     text = generate_latest(reg).decode()
     assert "# HELP noc_device_up" in text
+
+
+def test_health_families_from_facts_in_base_units():
+    from collectors.base import DeviceFacts, Disk, Memory, Sensor
+
+    state = State()
+    state.apply(poll(0.0, 1))
+    facts = DeviceFacts(cpu_percent=38.0, memory=Memory(1000, 70), disks=[Disk("/", 10, 4)],
+                        sensors=[Sensor("temperature", "MPU Board 0", 42.0, "celsius", "ok"),
+                                 Sensor("temperature", "MPU Board 0", 41.0, "celsius", "ok"),
+                                 Sensor("fan", "Fan 1", None, "", "failed")],
+                        modules_run=["huawei", "hostres"], pdus=7, duration=0.02)
+    state.apply_facts("q1-sw1", facts, 10.0)
+    reg = registry_for(state)
+    dev = {"device": "q1-sw1"}
+    assert reg.get_sample_value("noc_device_cpu_utilization_ratio", dev) == 0.38
+    assert reg.get_sample_value("noc_device_memory_used_bytes", dev) == 70
+    assert reg.get_sample_value("noc_device_disk_total_bytes", {**dev, "disk": "/"}) == 10
+    temp = {**dev, "sensor": "MPU Board 0", "kind": "temperature"}
+    assert reg.get_sample_value("noc_sensor_value", {**temp, "unit": "celsius"}) == 42.0
+    assert reg.get_sample_value("noc_sensor_ok", {**dev, "sensor": "Fan 1", "kind": "fan"}) == 0
+    assert reg.get_sample_value("noc_poll_module_pdus_total", {**dev, "module": "facts"}) == 7
+
+
+def test_failed_facts_run_keeps_previous_facts_and_counts_an_error():
+    from collectors.base import DeviceFacts
+
+    state = State()
+    state.apply_facts("q1-sw1", DeviceFacts(cpu_percent=5.0, modules_run=["hostres"]), 1.0)
+    state.apply_facts("q1-sw1", DeviceFacts(errors=["no SNMP response (timeout)"]), 2.0)
+    dev = state.device("q1-sw1")
+    assert dev.facts is not None and dev.facts.cpu_percent == 5.0
+    assert dev.modules["facts"].errors == 1
