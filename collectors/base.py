@@ -43,6 +43,7 @@ class InterfaceSample:
     counter_bits: int = 32
     counters: dict[str, int] = field(default_factory=dict)  # in_octets, out_octets, ...
     mac: str = ""  # ifPhysAddress as aa:bb:cc:dd:ee:ff ("" when the agent has none)
+    discontinuity_ticks: int | None = None  # ifCounterDiscontinuityTime, if the agent has it
 
 
 @dataclass(slots=True)

@@ -203,7 +203,7 @@ def _update_rates(state: InterfaceState, sample: InterfaceSample, at: float,
         value = sample.counters.get(name)
         if value is None:
             continue
-        cur = CounterReading(value, at, uptime)
+        cur = CounterReading(value, at, uptime, sample.discontinuity_ticks)
         prev = state.readings.get(name)
         bits = sample.counter_bits if name in _OCTETS or "ucast" in name else 32
         if prev is not None:

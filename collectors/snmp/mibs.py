@@ -49,4 +49,5 @@ IFX_COLUMNS: dict[str, Oid] = {
     "hc_out_ucast_pkts": (*IFX_ENTRY, 11),
     "high_speed": (*IFX_ENTRY, 15),
     "alias": (*IFX_ENTRY, 18),
+    "discontinuity": (*IFX_ENTRY, 19),  # ifCounterDiscontinuityTime (TimeTicks)
 }

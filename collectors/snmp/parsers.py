@@ -102,6 +102,7 @@ def _sample(index: int, cols: Mapping[str, Mapping[int, Value]]) -> InterfaceSam
         last_change_ticks=_int(cols["last_change"].get(index)),
         counter_bits=64 if has_hc else 32,
         counters=counters,
+        discontinuity_ticks=_optional_int(cols["discontinuity"].get(index)),
         mac=_mac(cols["phys_address"].get(index)),
     )
 
@@ -118,3 +119,7 @@ def _speed(speed: int, high_speed_mbps: int) -> int:
     if high_speed_mbps and (speed >= 4_294_967_295 or not speed):
         return high_speed_mbps * 1_000_000
     return speed
+
+
+def _optional_int(value: Value) -> int | None:
+    return value if isinstance(value, int) else None

@@ -86,3 +86,20 @@ def test_interfaces_that_disappear_are_dropped_and_can_come_back():
     assert st.device("sw1").interfaces == {}
     st.apply(ok(120.0, 2))
     assert 1 in st.device("sw1").interfaces
+
+
+def test_counter_discontinuity_time_change_gives_no_rate():
+    st = State()
+
+    def at(t: float, octets: int, disc: int) -> PollResult:
+        sample = InterfaceSample(if_index=1, name="Gi0/1", speed_bps=10**9, admin_status=1,
+                                 oper_status=1, counter_bits=64, discontinuity_ticks=disc,
+                                 counters={"in_octets": octets})
+        return PollResult("sw1", True, t, 0.0, system=SystemInfo(uptime_ticks=int(t * 100)),
+                          interfaces=(sample,))
+
+    st.apply(at(100.0, 1_000_000, 0))
+    st.apply(at(160.0, 2_000_000, 15_000))  # counters were reset (module reinserted)
+    assert st.device("sw1").interfaces[1].in_bps is None
+    st.apply(at(220.0, 2_600_000, 15_000))
+    assert st.device("sw1").interfaces[1].in_bps == 600_000 * 8 / 60
