@@ -54,20 +54,28 @@ def health_from(read: Reader, columns: tuple[Oid, Oid, Oid, Oid, Oid],
     return result
 
 
-class HuaweiModule:
-    """hwEntityStateTable CPU, memory and temperature, names from entPhysicalName."""
+class EntityStateModule:
+    """A per-entity CPU/memory/temperature table (Huawei's design, shared by H3C).
 
-    name = "huawei"
+    ``entry`` is the table entry OID and ``cols`` its (cpu %, memory %,
+    memory bytes, celsius) column numbers.
+    """
+
     scalars: tuple[Oid, ...] = ()
-    columns: tuple[Oid, ...] = (CPU_USAGE, MEM_USAGE, MEM_SIZE, TEMPERATURE, ENTITY["name"])
-    vendors: frozenset[str] = frozenset({"Huawei"})
     max_rows: int | None = None
+
+    def __init__(self, name: str, vendors: frozenset[str], entry: Oid,
+                 cols: tuple[int, int, int, int]) -> None:
+        self.name = name
+        self.vendors = vendors
+        cpu, mem, size, temp = ((*entry, c) for c in cols)
+        self._health = (ENTITY["name"], cpu, mem, size, temp)
+        self.columns: tuple[Oid, ...] = (cpu, mem, size, temp, ENTITY["name"])
 
     def parse(self, scalars: Scalars, columns: Columns) -> EntityHealth:
         """Board temperatures, average CPU and the main board's memory."""
         read = Reader(scalars, columns, [])
-        return health_from(read, (ENTITY["name"], CPU_USAGE, MEM_USAGE, MEM_SIZE, TEMPERATURE),
-                           self.name)
+        return health_from(read, self._health, self.name)
 
     def apply(self, result: EntityHealth, facts: DeviceFacts) -> None:
         """Add the sensors; CPU and memory."""
@@ -78,4 +86,4 @@ class HuaweiModule:
             facts.memory = result.memory
 
 
-MODULE = HuaweiModule()
+MODULE = EntityStateModule("huawei", frozenset({"Huawei"}), STATE_ENTRY, (5, 7, 9, 11))
