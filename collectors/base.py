@@ -7,6 +7,7 @@ typed results; the state module turns them into up/down transitions and rates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -41,7 +42,7 @@ class InterfaceSample:
     oper_status: int = 0  # 1 up, 2 down, ... 7 lowerLayerDown
     last_change_ticks: int = 0
     counter_bits: int = 32
-    counters: dict[str, int] = field(default_factory=dict)  # in_octets, out_octets, ...
+    counters: Mapping[str, int] = field(default_factory=dict)  # in_octets, out_octets, ...
     mac: str = ""  # ifPhysAddress as aa:bb:cc:dd:ee:ff ("" when the agent has none)
     discontinuity_ticks: int | None = None  # ifCounterDiscontinuityTime, if the agent has it
 

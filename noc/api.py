@@ -53,7 +53,7 @@ def make_api(runtime: Callable[[], Runtime]) -> APIRouter:
             {"if_index": i.sample.if_index, "name": i.sample.name, "alias": i.sample.alias,
              "admin_up": i.sample.admin_status == 1, "oper_up": i.sample.oper_status == 1,
              "speed_bps": i.sample.speed_bps, "in_bps": i.in_bps, "out_bps": i.out_bps,
-             "counters": i.sample.counters}
+             "counters": dict(i.sample.counters)}
             for i in (state.interfaces.values() if state else [])
         ]
         return out

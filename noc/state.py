@@ -7,10 +7,12 @@ the event loop, so no locking). Readers (metrics, API, dashboard) take
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from dataclasses import dataclass, field
 
 from collectors.base import DeviceFacts, InterfaceSample, ModuleStats, PollResult, SystemInfo
+from noc.counterset import CounterSet
 from noc.rates import CounterReading, counter_rate
 
 _OCTETS = ("in_octets", "out_octets")
@@ -19,26 +21,49 @@ _RATED = ("in_octets", "out_octets", "in_ucast_pkts", "out_ucast_pkts", "in_erro
 EVENT_HISTORY = 500
 
 
+_NAN = float("nan")
+_NO_RATES = array("d", [_NAN] * len(_RATED))
+
+
 @dataclass(slots=True)
 class InterfaceState:
-    """Latest values of one interface, with per-second rates of its counters."""
+    """Latest values of one interface, with per-second rates of its counters.
 
-    sample: InterfaceSample
-    readings: dict[str, CounterReading] = field(default_factory=dict)
-    rates: dict[str, float] = field(default_factory=dict)  # counter name -> per second
+    Rates are kept in a compact float array (NaN: unknown), in :data:`_RATED`
+    order: a city fleet has hundreds of thousands of interfaces.
+    """
+
+    sample: InterfaceSample  # the latest row; its counters are the next rate's start
+    read_at: float | None = None  # when ``sample`` was read (None: no usable readings)
+    read_uptime: int | None = None  # sysUpTime then
     oper_since: float | None = None  # when the NOC saw ifOperStatus change (None: not seen)
+    _rates: array[float] = field(default_factory=lambda: _NO_RATES)
+
+    @property
+    def rates(self) -> dict[str, float]:
+        """Known per-second rates by counter name."""
+        return {name: r for name, r in zip(_RATED, self._rates, strict=True) if r == r}
+
+    @rates.setter
+    def rates(self, values: dict[str, float]) -> None:
+        self._rates = array("d", (values.get(name, _NAN) for name in _RATED))
+
+    def rate(self, name: str) -> float | None:
+        """One counter's per-second rate, if known."""
+        value = self._rates[_RATED.index(name)]
+        return None if value != value else value
 
     @property
     def in_bps(self) -> float | None:
         """Inbound bit/s, if known."""
-        rate = self.rates.get("in_octets")
-        return None if rate is None else rate * 8
+        value = self._rates[0]
+        return None if value != value else value * 8
 
     @property
     def out_bps(self) -> float | None:
         """Outbound bit/s, if known."""
-        rate = self.rates.get("out_octets")
-        return None if rate is None else rate * 8
+        value = self._rates[1]
+        return None if value != value else value * 8
 
     def utilization(self) -> float | None:
         """Max of in/out over speed, 0..1 (None if speed or rates unknown)."""
@@ -161,12 +186,14 @@ class State:
             seen.add(sample.if_index)
             state = dev.interfaces.get(sample.if_index)
             if state is None:
-                state = dev.interfaces[sample.if_index] = InterfaceState(sample)
-            elif state.sample.oper_status != sample.oper_status:
+                dev.interfaces[sample.if_index] = InterfaceState(
+                    _compact(sample), result.started + result.duration, uptime)
+                continue
+            if state.sample.oper_status != sample.oper_status:
                 state.oper_since = result.started
                 self._note_oper_change(dev.name, state.sample, sample, result.started)
             _update_rates(state, sample, result.started + result.duration, uptime)
-            state.sample = sample
+            state.sample = _compact(sample)
         for gone in set(dev.interfaces) - seen:
             del dev.interfaces[gone]
 
@@ -190,25 +217,42 @@ def _add_module_stats(dev: DeviceState, result: PollResult) -> None:
         totals.last_duration = stats.duration
 
 
+def _compact(sample: InterfaceSample) -> InterfaceSample:
+    """The sample with its counters in a compact mapping (it is kept until the next poll)."""
+    sample.counters = CounterSet(sample.counters)
+    return sample
+
+
 def _update_rates(state: InterfaceState, sample: InterfaceSample, at: float,
                   uptime: int | None) -> None:
-    """Compute rates against the previous readings, then keep the new ones."""
-    if state.sample.counter_bits != sample.counter_bits or state.sample.name != sample.name:
-        # HC columns appeared/disappeared, or the ifIndex now names another
-        # interface (renumbered after a reboot or a module swap): not comparable
-        state.readings.clear()
+    """Compute rates from the previous sample's counters to ``sample``'s.
+
+    The previous sample *is* the previous reading (one timestamp and uptime
+    per interface), so no per-counter objects are kept: memory stays small
+    for fleets of hundreds of thousands of interfaces.
+    """
+    old = state.sample
+    comparable = (state.read_at is not None and old.counter_bits == sample.counter_bits
+                  and old.name == sample.name)
+    # not comparable: HC columns appeared/disappeared, or the ifIndex now names
+    # another interface (renumbered after a reboot or a module swap)
     byte_limit = sample.speed_bps / 8 if sample.speed_bps else None
     rates: dict[str, float] = {}
-    for name in _RATED:
-        value = sample.counters.get(name)
-        if value is None:
-            continue
-        cur = CounterReading(value, at, uptime, sample.discontinuity_ticks)
-        prev = state.readings.get(name)
-        bits = sample.counter_bits if name in _OCTETS or "ucast" in name else 32
-        if prev is not None:
+    if comparable and state.read_at is not None:
+        # octets first: _RATED order is also the array order (in, out at 0 and 1)
+        for name in _RATED:
+            value, before = sample.counters.get(name), old.counters.get(name)
+            if value is None or before is None:
+                continue
+            prev = CounterReading(before, state.read_at, state.read_uptime,
+                                  old.discontinuity_ticks)
+            cur = CounterReading(value, at, uptime, sample.discontinuity_ticks)
+            bits = sample.counter_bits if name in _OCTETS or "ucast" in name else 32
             rate = counter_rate(prev, cur, bits, byte_limit if name in _OCTETS else None)
             if rate is not None:
                 rates[name] = rate
-        state.readings[name] = cur
-    state.rates = rates
+    if rates:
+        state.rates = rates
+    else:
+        state._rates = _NO_RATES  # shared, never written in place
+    state.read_at, state.read_uptime = at, uptime

@@ -8,6 +8,7 @@ with the MAC address when ifPhysAddress was walked too (discovery walks it).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 
 from collectors.base import InterfaceSample, SystemInfo
@@ -88,12 +89,14 @@ def _sample(index: int, cols: Mapping[str, Mapping[int, Value]]) -> InterfaceSam
         value = cols[source].get(index)
         if isinstance(value, int):
             counters[name] = value
-    descr = text(cols["descr"].get(index))
+    # interned: the same port names repeat on every device of a model and every
+    # poll, and a large fleet keeps hundreds of thousands of them in memory
+    descr = sys.intern(text(cols["descr"].get(index)))
     return InterfaceSample(
         if_index=index,
-        name=text(cols["name"].get(index)) or descr,
+        name=sys.intern(text(cols["name"].get(index))) or descr,
         descr=descr,
-        alias=text(cols["alias"].get(index)),
+        alias=sys.intern(text(cols["alias"].get(index))),
         if_type=_int(cols["type"].get(index)),
         # ifSpeed saturates at 4294967295; ifHighSpeed (Mbit/s) is right above that
         speed_bps=_speed(speed, high_speed),
