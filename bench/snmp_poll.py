@@ -38,9 +38,6 @@ Needs root (network namespace, veth). Nothing here runs under ``make test``.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
-import json
 import os
 import platform
 import shutil
@@ -49,135 +46,35 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-
-from collectors.base import InterfaceSample, PollResult, SystemInfo
-from collectors.snmp import mibs
-from collectors.snmp.client import SnmpClient, SnmpError, SnmpTarget
-from collectors.snmp.collector import SnmpCollector
-from noc.scheduler import Scheduler
-from noc.state import State
-
-TICK = os.sysconf("SC_CLK_TCK")
-AGENT_PORT = 16100  # inside our own namespace: no other user of the port
-EXPORTER_PORT = 9116
-EXPORTER_CONFIG = Path(__file__).resolve().parents[2] / "shared/peers/snmp_exporter-if_mib.yml"
-SNMP_IN_PKTS = "1.3.6.1.2.1.11.1.0"  # SNMPv2-MIB snmpInPkts: the agent's own PDU count
-SYS_UPTIME = (1, 3, 6, 1, 2, 1, 1, 3, 0)
-IF_NUMBER = (1, 3, 6, 1, 2, 1, 2, 1, 0)
-IF_MIB_SUBTREES = ((1, 3, 6, 1, 2, 1, 2), (1, 3, 6, 1, 2, 1, 31, 1, 1))  # the module's walk
-IF_MIB_COLUMNS = (*((1, 3, 6, 1, 2, 1, 2, 2, 1, c) for c in range(1, 23)),
-                  *((1, 3, 6, 1, 2, 1, 31, 1, 1, 1, c) for c in range(1, 20)))
-MODES = ("exporter", "ours-columns", "ours-subtrees", "production")
-OURS_HEADLINE = "ours-columns"
-FLEET, FLEET_INTERVAL = 10_000, 300.0  # 10,000 devices every 5 minutes
-SNMP_TIMEOUT, SNMP_RETRIES = 2.0, 1  # the NOC's defaults (noc.settings.PollSettings)
-
-
-# --------------------------------------------------------------------------- /proc
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (children not included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds all CPUs of the machine spent not idle (every process, ours included)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return (sum(fields[:8]) - idle) / TICK
-
-
-def rss_mb(pid: int | str = "self") -> float:
-    """Resident memory of a process in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-@dataclass(slots=True)
-class CpuWindow:
-    """CPU seconds of some processes and the wall time between start() and stop().
-
-    PID 0 stands for the whole machine: ``others()`` is what processes not
-    listed used meanwhile (the shared machine's noise).
-    """
-
-    pids: dict[str, int]
-    cpu: dict[str, float] = field(default_factory=dict)
-    wall: float = 0.0
-
-    def start(self) -> CpuWindow:
-        """Take the 'before' readings."""
-        self.cpu = {k: _cpu(p) for k, p in self.pids.items()}
-        self.wall = time.monotonic()
-        return self
-
-    def stop(self) -> CpuWindow:
-        """Replace the readings by the deltas since start()."""
-        self.wall = time.monotonic() - self.wall
-        self.cpu = {k: _cpu(p) - self.cpu[k] for k, p in self.pids.items()}
-        return self
-
-    def cores(self, name: str) -> float:
-        """Average cores one process used in the window."""
-        return self.cpu[name] / self.wall
-
-    def others(self) -> float:
-        """Average cores used by processes outside the window's list."""
-        listed = sum(self.cpu[k] for k, p in self.pids.items() if p)
-        return max(0.0, (self.cpu["machine"] - listed) / self.wall)
-
-
-def _cpu(pid: int) -> float:
-    return machine_busy_seconds() if pid == 0 else cpu_seconds(pid)
-
-
-# --------------------------------------------------------------------------- namespace
-
-
-def run_ip(*args: str, stdin: str | None = None) -> None:
-    """Run ``ip ARGS`` (raises on failure)."""
-    subprocess.run(["ip", *args], input=stdin, text=True, check=True, capture_output=True)
-
-
-def create_netns(name: str, interfaces: int) -> None:
-    """A namespace with lo up and veth ends so that it has ``interfaces`` interfaces.
-
-    Both ends of a pair count; an odd remainder gets a pair whose peer lives in
-    a second namespace ``NAME-peer``.
-    """
-    run_ip("netns", "add", name)
-    veths = max(0, interfaces - 1)
-    lines = ["link set lo up"]
-    for i in range(veths // 2):
-        lines += [f"link add nbA{i} type veth peer name nbB{i}", f"link set nbA{i} up",
-                  f"link set nbB{i} up"]
-    if veths % 2:
-        run_ip("netns", "add", f"{name}-peer")
-        lines += [f"link add nbA{veths} type veth peer name nbB{veths} netns {name}-peer",
-                  f"link set nbA{veths} up"]
-    run_ip("-n", name, "-batch", "-", stdin="\n".join(lines) + "\n")
-
-
-def delete_netns(name: str) -> None:
-    """Stop what still runs in the namespaces (by PID) and delete them with their veths."""
-    for ns in (name, f"{name}-peer"):
-        pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
-        for pid in pids.stdout.split():
-            with suppress(ProcessLookupError):
-                os.kill(int(pid), 9)
-        subprocess.run(["ip", "netns", "delete", ns], capture_output=True)
+from snmp_bench_fleet import rss_main, run_rss
+from snmp_bench_peers import (
+    AGENT_PORT,
+    EXPORTER_CONFIG,
+    EXPORTER_PORT,
+    FLEET,
+    FLEET_INTERVAL,
+    MODES,
+    OURS_HEADLINE,
+    SNMP_IN_PKTS,
+    CpuWindow,
+    create_netns,
+    delete_netns,
+    exporter_ready,
+    snmp_get,
+    start_exporter,
+    start_snmpd,
+    stop,
+    wait_until,
+)
+from snmp_bench_worker import Worker, worker_main
 
 
 def run_in_netns(args: argparse.Namespace) -> int:
@@ -197,226 +94,6 @@ def run_in_netns(args: argparse.Namespace) -> int:
         return subprocess.run(cmd).returncode
     finally:
         delete_netns(name)
-
-
-# --------------------------------------------------------------------------- peers
-
-
-def snmp_env(directory: Path) -> dict[str, str]:
-    """Environment for snmpd and the net-snmp tools: no MIBs, a private state dir."""
-    return {**os.environ, "MIBS": "", "SNMP_PERSISTENT_DIR": str(directory / "persist")}
-
-
-def start_snmpd(directory: Path, addresses: list[str]) -> subprocess.Popen[bytes]:
-    """One snmpd answering at every address (community ``public``), like tests/peers/snmpd."""
-    (directory / "persist").mkdir(parents=True, exist_ok=True)
-    listen = ",".join(f"udp:{a}:{AGENT_PORT}" for a in addresses)
-    conf = directory / "snmpd.conf"
-    conf.write_text(f"[snmp] persistentDir {directory / 'persist'}\nagentAddress {listen}\n"
-                    "rocommunity public 127.0.0.0/8\nmaster no\nsysName noc-bench-agent\n")
-    with (directory / "snmpd.log").open("wb") as log:
-        return subprocess.Popen(
-            ["snmpd", "-f", "-Lo", "-C", "-c", str(conf), "-p", str(directory / "snmpd.pid"),
-             "-m", "", "-I", "-smux"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=snmp_env(directory))
-
-
-def snmp_get(directory: Path, address: str, oid: str) -> int | None:
-    """One integer value by ``snmpget`` (None when the agent does not answer)."""
-    out = subprocess.run(["snmpget", "-m", "", "-v2c", "-c", "public", "-On", "-Oqv", "-t", "1",
-                          "-r", "1", f"{address}:{AGENT_PORT}", oid],
-                         capture_output=True, text=True, env=snmp_env(directory))
-    try:
-        return int(out.stdout.split()[0])
-    except (IndexError, ValueError):
-        return None
-
-
-def start_exporter(directory: Path, config: Path) -> subprocess.Popen[bytes]:
-    """prometheus-snmp-exporter with upstream's if_mib module, unchanged."""
-    with (directory / "exporter.log").open("wb") as log:
-        return subprocess.Popen(
-            ["prometheus-snmp-exporter", f"--config.file={config}",
-             f"--web.listen-address=127.0.0.1:{EXPORTER_PORT}"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_until(check: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    """Poll ``check`` until true; SystemExit after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"{what} did not come up in {timeout:g} s")
-
-
-def exporter_ready() -> bool:
-    """Whether the exporter answers HTTP."""
-    try:
-        return httpx.get(f"http://127.0.0.1:{EXPORTER_PORT}/", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def stop(proc: subprocess.Popen[Any]) -> None:
-    """Terminate one process we started (by its PID), kill it if it lingers."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
-# --------------------------------------------------------------------------- worker (ours)
-
-
-async def ours_columns(client: SnmpClient, target: SnmpTarget) -> int:
-    """The module's varbinds, our way: GET two scalars, walk 41 columns side by side."""
-    got = await client.get(target, (SYS_UPTIME, IF_NUMBER))
-    walked = await client.walk_columns(target, IF_MIB_COLUMNS)
-    return len(got) + sum(map(len, walked.values()))
-
-
-async def ours_subtrees(client: SnmpClient, target: SnmpTarget) -> int:
-    """The module's requests: GET sysUpTime, walk its two roots side by side."""
-    got = await client.get(target, (SYS_UPTIME,))
-    walked = await client.walk_columns(target, IF_MIB_SUBTREES)
-    return len(got) + sum(map(len, walked.values()))
-
-
-async def production(client: SnmpClient, target: SnmpTarget) -> int:
-    """The NOC's poll job; varbinds used = system scalars + its columns per interface."""
-    result = await SnmpCollector(client).collect(target.address, target)
-    if not result.ok:
-        return -1
-    per_if = len(mibs.IF_COLUMNS) + len(mibs.IFX_COLUMNS)
-    return len(mibs.SYSTEM_SCALARS) + per_if * len(result.interfaces)
-
-
-JOBS = {"ours-columns": ours_columns, "ours-subtrees": ours_subtrees, "production": production}
-
-
-def make_target(address: str) -> SnmpTarget:
-    """Our SnmpTarget for an agent address (v2c, the NOC's timeout/retries)."""
-    return SnmpTarget(address, AGENT_PORT, timeout=SNMP_TIMEOUT, retries=SNMP_RETRIES)
-
-
-async def worker_pass(req: dict[str, Any]) -> dict[str, Any]:
-    """Poll every address once with one job, ``concurrency`` at a time."""
-    job = JOBS[req["mode"]]
-    sem = asyncio.Semaphore(req["concurrency"])
-
-    async def one(target: SnmpTarget) -> int:
-        async with sem:
-            try:
-                return await job(client, target)
-            except SnmpError:
-                return -1
-
-    async with SnmpClient("127.0.0.1") as client:
-        counts = await asyncio.gather(*(one(make_target(a)) for a in req["addresses"]))
-    return {"pdus": client.stats.requests, "bytes": client.stats.bytes_received,
-            "varbinds": sum(c for c in counts if c >= 0), "failed": sum(c < 0 for c in counts)}
-
-
-class GcTimer:
-    """Time spent in Python's cyclic garbage collector, per generation (a gc callback)."""
-
-    def __init__(self) -> None:
-        self.seconds = [0.0, 0.0, 0.0]
-        self.counts = [0, 0, 0]
-        self.max_pause = 0.0
-        self._t0 = 0.0
-        gc.callbacks.append(self._callback)
-
-    def _callback(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._t0 = time.perf_counter()
-            return
-        pause, gen = time.perf_counter() - self._t0, info["generation"]
-        self.seconds[gen] += pause
-        self.counts[gen] += 1
-        self.max_pause = max(self.max_pause, pause)
-
-    def close(self) -> dict[str, Any]:
-        """Stop timing; the totals."""
-        gc.callbacks.remove(self._callback)
-        return {"seconds": sum(self.seconds), "full": self.counts[2],
-                "full_seconds": self.seconds[2], "max_pause": self.max_pause}
-
-
-async def worker_schedule(req: dict[str, Any]) -> dict[str, Any]:
-    """Run the NOC's Scheduler + SnmpCollector + State over many devices for a while."""
-    addresses = req["addresses"]
-    targets = {f"dev-{k:05d}": make_target(addresses[k % len(addresses)])
-               for k in range(req["devices"])}
-    state, lags, failed, gc_timer = State(), [], 0, GcTimer()
-    async with SnmpClient("127.0.0.1") as client:
-        collector = SnmpCollector(client)
-
-        async def poll(name: str) -> None:
-            nonlocal failed
-            lags.append(sched.stats.lag_seconds)  # set just before this poll was called
-            result = await collector.collect(name, targets[name])
-            failed += not result.ok
-            state.apply(result)
-
-        sched = Scheduler(poll, req["interval"], req["concurrency"])
-        sched.set_devices(targets)
-        task = asyncio.create_task(sched.run())
-        await asyncio.sleep(req["duration"])
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    stats = sched.stats
-    return {"started": stats.started, "completed": stats.completed, "skipped": stats.skipped,
-            "failed": failed, "max_lag": stats.max_lag_seconds, "lags": percentiles(lags),
-            "devices_seen": len(state.devices()), "gc": gc_timer.close()}
-
-
-def worker_main() -> None:
-    """Serve JSON requests on stdin (one per line) until EOF; answers on stdout."""
-    for line in sys.stdin:
-        req = json.loads(line)
-        run = worker_schedule if req["cmd"] == "schedule" else worker_pass
-        print(json.dumps(asyncio.run(run(req))), flush=True)
-
-
-class Worker:
-    """Our poller in its own process, so that its CPU is read from /proc like the exporter's."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, __file__, "--worker"], text=True,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-    @property
-    def pid(self) -> int:
-        """The worker's process id."""
-        return self.proc.pid
-
-    def ask(self, **req: Any) -> dict[str, Any]:
-        """Send one request, wait for its answer."""
-        assert self.proc.stdin is not None
-        assert self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(req) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise SystemExit("the worker died")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def close(self) -> None:
-        """End the worker (EOF on stdin, then by PID)."""
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            stop(self.proc)
 
 
 # --------------------------------------------------------------------------- exporter driver
@@ -525,65 +202,9 @@ def run_schedule(lab: Lab, devices: int, interval: float, duration: float) -> di
     return got
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    """p50, p99 and max (zeros when empty)."""
-    if not values:
-        return {"p50": 0.0, "p99": 0.0, "max": 0.0}
-    ordered = sorted(values)
-    return {"p50": ordered[len(ordered) // 2], "p99": ordered[int(len(ordered) * 0.99)],
-            "max": ordered[-1]}
-
 
 # --------------------------------------------------------------------------- RSS of State
 
-
-def synthetic_result(k: int, round_: int, interfaces: int, started: float) -> PollResult:
-    """A successful poll of device ``k`` with fresh objects, as a real poll makes them."""
-    system = SystemInfo(descr=f"Cisco IOS Software, C9300 Software, Version 17.9.{k % 9}",
-                        object_id="1.3.6.1.4.1.9.1.2494", uptime_ticks=10_000_000 + round_ * 30_000,
-                        name=f"sw-{k:05d}.metronet.example", location=f"Agency {k % 700} rack 2",
-                        contact="noc@metronet.example")
-    names = ("in_octets", "out_octets", "in_ucast_pkts", "out_ucast_pkts", "in_errors",
-             "out_errors", "in_discards", "out_discards")
-    samples = []
-    for i in range(1, interfaces + 1):
-        base = (k * 100 + i) * 10**9 + round_ * 7_500_000
-        samples.append(InterfaceSample(
-            if_index=i, name=f"Gi1/0/{i}", descr=f"GigabitEthernet1/0/{i}",
-            alias=f"to agency {k}-{i} ({'uplink' if i < 3 else 'access'})", if_type=6,
-            speed_bps=1_000_000_000, admin_status=1, oper_status=1 + (i % 5 == 0),
-            last_change_ticks=12_345 + i, counter_bits=64,
-            counters={n: base + j * 1_234_567 for j, n in enumerate(names)}))
-    return PollResult(f"dev-{k:05d}", True, started, 0.05, system=system,
-                      interfaces=tuple(samples))
-
-
-def rss_main(devices: int, interfaces: int) -> None:
-    """Print (JSON) the RSS growth of a State fed two rounds of polls of every device."""
-    synthetic_result(0, 0, 1, 0.0)
-    gc.collect()
-    base, t0 = rss_mb(), time.perf_counter()
-    state, now, after = State(), time.time(), []
-    for round_ in (0, 1):
-        for k in range(devices):
-            state.apply(synthetic_result(k, round_, interfaces, now + round_ * FLEET_INTERVAL))
-        gc.collect()
-        after.append(rss_mb() - base)
-    rated = sum(bool(i.rates) for d in state.devices().values() for i in d.interfaces.values())
-    print(json.dumps({"devices": devices, "interfaces": interfaces, "base_mb": base,
-                      "round1_mb": after[0], "growth_mb": after[1], "rated_interfaces": rated,
-                      "seconds": time.perf_counter() - t0}))
-
-
-def run_rss(devices: int, interfaces: int) -> dict[str, Any]:
-    """RSS figures from a fresh process (so nothing else is in its heap)."""
-    out = subprocess.run([sys.executable, __file__, "--rss", str(devices), str(interfaces)],
-                         capture_output=True, text=True, check=True, timeout=600)
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
-
-
-# --------------------------------------------------------------------------- report
 
 
 def med(runs: list[dict[str, Any]], key: str) -> float:
