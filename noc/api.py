@@ -37,9 +37,8 @@ def make_api(runtime: Callable[[], Runtime]) -> APIRouter:
     def devices(agency: str | None = None) -> list[dict[str, Any]]:
         """Every device with its live status."""
         rt = runtime()
-        states = rt.state.devices()
         return [_device(d.name, rt) for d in rt.catalog.devices.values()
-                if agency is None or d.agency == agency] if states is not None else []
+                if agency is None or d.agency == agency]
 
     @router.get("/devices/{name}")
     def device(name: str) -> dict[str, Any]:
