@@ -21,6 +21,7 @@ from collectors.snmp.v3 import V3Credentials
 from inventory.catalog import Catalog, CatDevice, load_catalog
 from noc.db import init_schema, make_engine, session_factory
 from noc.engines import EngineWatch
+from noc.influx.export import InfluxExport
 from noc.metrics import Snapshot
 from noc.overview import Overview, build_overview
 from noc.scheduler import Scheduler, in_shard
@@ -77,6 +78,7 @@ class Runtime:
         self._facts_task: asyncio.Task[None] | None = None
         self._overview: tuple[float, Overview] | None = None
         self.started_at = time.time()
+        self.influx = InfluxExport.from_settings(settings)  # None: export off
 
     def reload_inventory(self) -> None:
         """Re-read the inventory and tell the scheduler which devices to poll."""
@@ -102,6 +104,8 @@ class Runtime:
     async def start(self) -> None:
         """Open the SNMP socket, load the inventory and start the scheduler."""
         await self.client.open()
+        if self.influx is not None:
+            await self.influx.start()
         self.reload_inventory()
         self._task = asyncio.create_task(self.scheduler.run(), name="scheduler")
         self._engine_task = asyncio.create_task(self.engines.run(lambda: self._targets),
@@ -115,6 +119,8 @@ class Runtime:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.client.close()
+        if self.influx is not None:
+            await self.influx.stop()
         self.engine.dispose()
 
     async def _poll(self, name: str) -> None:
@@ -122,6 +128,8 @@ class Runtime:
         if target is None:
             return
         self.state.apply(await self.collector.collect(name, target))
+        if self.influx is not None:
+            self.influx.feed(self.state.device(name), self.catalog.devices.get(name))
         self._overview = None
 
     async def _poll_facts(self, name: str) -> None:
@@ -147,4 +155,5 @@ class Runtime:
         devices = self.state.devices()
         client = {k: int(v) for k, v in dataclasses.asdict(self.client.stats).items()}
         return Snapshot(self.catalog, devices, agency_statuses(self.catalog, devices),
-                        self.scheduler.stats, client, self.engines.summary())
+                        self.scheduler.stats, client, self.engines.summary(),
+                        self.influx.stats() if self.influx is not None else None)

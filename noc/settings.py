@@ -104,6 +104,56 @@ class LabSettings(_Strict):
     community: SecretStr = SecretStr("public")
 
 
+class InfluxSettings(_Strict):
+    """Export of every poll to InfluxDB (or a compatible server); off while ``url`` is empty.
+
+    ``kind: v2`` writes with influxdb-client to ``/api/v2/write`` (org, bucket,
+    token; VictoriaMetrics accepts it too); ``kind: v1`` posts to ``/write``
+    (database, retention_policy, username/password as HTTP basic auth).
+    Every batch is kept in ``buffer_dir`` until the server acknowledges it.
+    """
+
+    url: str = Field("", description="e.g. http://127.0.0.1:8086; empty: export disabled")
+    kind: Literal["v2", "v1"] = "v2"
+    org: str = ""
+    bucket: str = ""
+    token: SecretStr = SecretStr("")
+    database: str = ""
+    retention_policy: str = ""
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    batch_size: int = Field(5000, ge=1, le=1_000_000, description="points per write")
+    flush_interval: float = Field(1.0, gt=0, description="seconds before a partial batch goes")
+    timeout: float = Field(10.0, gt=0, description="seconds per HTTP write")
+    buffer_dir: Path | None = Field(None, description="default: <data_dir>/influx-buffer")
+    buffer_max_bytes: int = Field(256 * 2**20, ge=4096, description="oldest batches dropped "
+                                  "(and counted) above this")
+    layout: Literal["wide", "per_metric"] = Field(
+        "wide", description="wide: measurements interface/device with one field per metric; "
+        "per_metric: one measurement per metric (interface_in_octets...), field 'value'")
+    measurement_prefix: str = Field("", description="prepended to every measurement name")
+
+    @property
+    def enabled(self) -> bool:
+        """Whether points are exported at all."""
+        return bool(self.url)
+
+    @model_validator(mode="after")
+    def _target_complete(self) -> InfluxSettings:
+        if not self.url:
+            return self
+        if not self.url.startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        if self.kind == "v2" and not (self.org and self.bucket):
+            raise ValueError("kind v2 needs org and bucket")
+        if self.kind == "v1" and not self.database:
+            raise ValueError("kind v1 needs database")
+        for what, secret in (("token", self.token), ("password", self.password)):
+            if secret.get_secret_value().lower() in _PLACEHOLDERS:
+                raise ValueError(f"{what} is a placeholder; set a real one")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything the NOC needs to run."""
 
@@ -116,6 +166,7 @@ class Settings(BaseSettings):
     shard: str = Field("1/1", description="this poller's shard 'i/n' (hash of device name)")
     poll: PollSettings = Field(default_factory=PollSettings)
     lab: LabSettings = Field(default_factory=LabSettings)
+    influx: InfluxSettings = Field(default_factory=InfluxSettings)
     credentials: dict[str, CredentialProfile] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
