@@ -16,7 +16,10 @@ test: deps
 	VENV=$(VENV) scripts/run-tests.sh
 
 bench: deps
-	$(VENV)/bin/python bench/lab_cost.py --cycles 2 && $(VENV)/bin/python bench/snmp_poll.py
+	$(VENV)/bin/python bench/lab_cost.py --cycles 2
+	$(VENV)/bin/python bench/snmp_poll.py
+	$(VENV)/bin/python bench/metrics_render.py
+	$(VENV)/bin/python bench/influx_write.py
 
 deps: $(STAMPS)/debs $(STAMPS)/venv $(STAMPS)/snmpsim
 
