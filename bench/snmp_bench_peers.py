@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from noc.procs import stop_process
+
 TICK = os.sysconf("SC_CLK_TCK")
 AGENT_PORT = 16100  # inside our own namespace: no other user of the port
 EXPORTER_PORT = 9116
@@ -198,13 +200,7 @@ def exporter_ready() -> bool:
 
 def stop(proc: subprocess.Popen[Any]) -> None:
     """Terminate one process we started (by its PID), kill it if it lingers."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    stop_process(proc, 5.0)
 
 def percentiles(values: list[float]) -> dict[str, float]:
     """p50, p99 and max (zeros when empty)."""

@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from noc.procs import stop_process
 
 log = logging.getLogger(__name__)
 SNMPD = "/usr/sbin/snmpd"
@@ -81,13 +82,7 @@ class LabSnmpd:
 
     def stop(self) -> None:
         """Stop snmpd by PID and remove its directory."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, 5.0)
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from noc.lab.control import control_file
+from noc.procs import stop_process
 from noc.settings import CredentialProfile, SnmpV3Auth
 
 LAB_V3_USER = "noc-lab"
@@ -87,11 +87,4 @@ class LabProcess:
 
     def stop(self) -> None:
         """Stop the lab (SIGTERM, then SIGKILL after 10 s)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        stop_process(self.proc, 10.0)

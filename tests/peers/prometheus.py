@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from noc.procs import stop_process
 from tests.helpers import free_tcp_port
 
 
@@ -167,13 +168,7 @@ class PrometheusPeer:
     def stop(self) -> None:
         """Stop the server by PID and remove its temp dir."""
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        stop_process(proc, 10.0)
         if self.dir is not None:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None

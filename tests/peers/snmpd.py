@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from noc.procs import stop_process
+
 if TYPE_CHECKING:
     from collectors.snmp.v3 import V3Credentials
 
@@ -213,14 +215,7 @@ class SnmpdPeer:
 
     def _terminate(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc, 5.0)
 
     def _cleanup(self) -> None:
         if self._tmp is not None:

@@ -40,6 +40,7 @@ from types import TracebackType
 import pytest
 
 from noc.lab.recordings import data_dir as snmpsim_data_dir
+from noc.procs import stop_process
 from tests.helpers import free_udp_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -258,14 +259,7 @@ class SnmpsimPeer:
             watchdog.kill()
             watchdog.wait(timeout=5)
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc, 10.0)
 
     def _cleanup(self) -> None:
         if self._tmp is not None:

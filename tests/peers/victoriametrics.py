@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from noc.procs import stop_process
 from tests.helpers import free_tcp_port
 
 
@@ -72,13 +73,7 @@ class DaemonPeer:
         """Stop the process by PID (the data dir stays)."""
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, 15.0, sig)
         self.proc = None
 
     def close(self) -> None:
