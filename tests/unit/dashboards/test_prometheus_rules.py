@@ -20,8 +20,8 @@ NOC_SOURCES = sorted((ROOT / "noc").rglob("*.py"))  # metrics.py, metrics_health
 REQUIRED_ALERTS = {
     "NocDeviceUnreachable": "noc_device_up",
     "NocLinkDown": "noc_interface_oper_up",
-    "NocInterfaceHighUtilization": "noc:interface_utilization:ratio",
-    "NocInterfaceErrors": "noc:interface_errors:rate5m",
+    "NocInterfaceHighUtilization": "noc_interface_speed_bytes",
+    "NocInterfaceErrors": "noc_interface_receive_errors_total",
     "NocPollerLag": "noc_scheduler_lag_seconds",
     "NocAgencyDisconnected": "noc_agency_connected",
     "NocSensorFailed": "noc_sensor_ok",
