@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMPS := .stamps
 DEBS := snmp snmpd nftables fping iproute2 chromium fonts-liberation fonts-noto-core \
-        prometheus prometheus-snmp-exporter python3-venv victoria-metrics influxdb
+        prometheus prometheus-snmp-exporter python3-venv victoria-metrics influxdb postgresql
 
 .PHONY: run test bench deps lint clean
 
