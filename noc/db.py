@@ -18,6 +18,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -100,6 +101,20 @@ def _is_unversioned_legacy(conn: Connection) -> bool:
 
 def _where(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
+
+
+def head_revision() -> str:
+    """The newest migration revision shipped with this release."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {migrations_dir()}")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None: not under migrations)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -14,13 +14,19 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from inventory.catalog import Catalog, load_catalog
 from inventory.models import Agency, Base
-from noc.db import alembic_config, init_schema, make_engine, schema_differences
+from noc.db import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    init_schema,
+    make_engine,
+    schema_differences,
+)
 from noc.lab.inventory import write_lab_inventory
 from noc.lab.process import lab_port
 from noc.lab.topology import build_topology
@@ -46,15 +52,6 @@ def pg_engine(postgres: PostgresPeer, request: pytest.FixtureRequest) -> Iterato
     engine.dispose()
 
 
-def _head() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def _version(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def test_upgrade_head_on_postgresql_matches_the_models(pg_engine: Engine):
@@ -62,7 +59,7 @@ def test_upgrade_head_on_postgresql_matches_the_models(pg_engine: Engine):
     init_schema(pg_engine)
     with pg_engine.connect() as conn:
         assert schema_differences(conn) == []
-    assert _version(pg_engine) == _head()
+    assert current_revision(pg_engine) == head_revision()
     init_schema(pg_engine)  # a second start changes nothing
     with pg_engine.begin() as conn:
         command.downgrade(alembic_config(conn), "base")
@@ -113,6 +110,6 @@ def test_create_all_database_on_postgresql_is_stamped_not_recreated(
     with caplog.at_level(logging.WARNING, logger="noc.db"):
         init_schema(pg_engine)
     assert "stamping it at head" in caplog.text
-    assert _version(pg_engine) == _head()
+    assert current_revision(pg_engine) == head_revision()
     with Session(pg_engine) as session:
         assert session.scalars(select(Agency.name_vi)).all() == ["Quận 1"]

@@ -15,6 +15,8 @@ from inventory.models import Agency, Base
 from noc.db import (
     SchemaMismatchError,
     alembic_config,
+    current_revision,
+    head_revision,
     init_schema,
     make_engine,
     schema_differences,
@@ -25,15 +27,6 @@ def _engine(tmp_path: Path) -> Engine:
     return make_engine(f"sqlite:///{tmp_path / 'db' / 'noc.sqlite3'}")
 
 
-def _head() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def _version(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def test_one_linear_history():
@@ -48,9 +41,9 @@ def test_upgrade_head_matches_the_models(tmp_path: Path):
     init_schema(engine)
     with engine.connect() as conn:
         assert schema_differences(conn) == []
-    assert _version(engine) == _head()
+    assert current_revision(engine) == head_revision()
     init_schema(engine)  # idempotent: the second start changes nothing
-    assert _version(engine) == _head()
+    assert current_revision(engine) == head_revision()
 
 
 def test_create_all_database_is_stamped_and_keeps_its_rows(
@@ -64,7 +57,7 @@ def test_create_all_database_is_stamped_and_keeps_its_rows(
     with caplog.at_level(logging.WARNING, logger="noc.db"):
         init_schema(engine)
     assert "stamping it at head" in caplog.text
-    assert _version(engine) == _head()
+    assert current_revision(engine) == head_revision()
     with Session(engine) as session:
         assert session.scalars(select(Agency.name_vi)).all() == ["Phường Bến Nghé"]
 
@@ -87,8 +80,8 @@ def test_downgrade_base_then_upgrade_head(tmp_path: Path):
     with engine.begin() as conn:
         command.downgrade(alembic_config(conn), "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
-    assert _version(engine) is None
+    assert current_revision(engine) is None
     init_schema(engine)
     with engine.connect() as conn:
         assert schema_differences(conn) == []
-    assert _version(engine) == _head()
+    assert current_revision(engine) == head_revision()
