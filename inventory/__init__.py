@@ -4,4 +4,4 @@ Importing the package registers every table (inventory and operational) on
 :data:`inventory.models.Base.metadata`, so migrations and ``create_all`` see all.
 """
 
-from inventory import records as records  # noqa: F401  (registers the operational tables)
+from inventory import records as records  # registers the operational tables
