@@ -37,14 +37,6 @@ from tests.peers.postgres import PostgresPeer
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresPeer]:
-    peer = PostgresPeer()
-    peer.start()
-    yield peer
-    peer.close()
-
-
 @pytest.fixture
 def pg_engine(postgres: PostgresPeer, request: pytest.FixtureRequest) -> Iterator[Engine]:
     engine = make_engine(postgres.create_database(request.node.name.lower()))
