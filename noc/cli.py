@@ -8,31 +8,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from noc.cli_common import ConfigOpt, DataDirOpt, console, settings_or_exit
 from noc.lab import control
-from noc.settings import ConfigError, Settings, load_settings
+from noc.settings import Settings
 
 app = typer.Typer(help="Metronet NOC: network operations center for the city WAN.",
                   no_args_is_help=True, add_completion=False)
 lab_app = typer.Typer(help="The simulated city network (lab) on loopback addresses.",
                       no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
-console = Console()
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")]
-DataDirOpt = Annotated[Path | None,
-                       typer.Option("--data-dir", help="Data directory (default: ./var).")]
 ScaleOpt = Annotated[str | None, typer.Option("--scale", help="Lab size: small, medium, city.")]
 
 
 def _settings(config: Path | None, **overrides: object) -> Settings:
-    try:
-        return load_settings(config, **overrides)
-    except ConfigError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    return settings_or_exit(config, **overrides)
 
 
 def _logging(level: str) -> None:
