@@ -44,6 +44,14 @@ class CatDevice:
     vendor: str = ""
     model: str = ""
     serial: str = ""
+    status: str = "active"  # only active devices are polled
+    platform: str = ""  # SSH CLI type
+    ssh_port: int = 22
+
+    @property
+    def snmp_polled(self) -> bool:
+        """Whether the NOC polls this device over SNMP (active, SNMP-monitored, addressed)."""
+        return self.monitoring == "snmp" and self.status == "active" and bool(self.address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +98,8 @@ def load_catalog(session: Session) -> Catalog:
         site = sites[d.site_id]
         devices[d.name] = CatDevice(
             d.name, by_id[site.agency_id], site.code, d.device_class, d.mgmt_address,
-            d.snmp_port, d.credentials, d.monitoring, d.vendor, d.model, d.serial)
+            d.snmp_port, d.credentials, d.monitoring, d.vendor, d.model, d.serial, d.status,
+            d.platform, d.ssh_port)
     names = {d.id: d.name for d in all_devices}
     ifaces = {i.id: (names[i.device_id], i.if_index)
               for i in session.scalars(select(Interface)).all()}

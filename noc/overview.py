@@ -49,7 +49,7 @@ def build_overview(catalog: Catalog, devices: dict[str, DeviceState], sched: Sch
         busiest=busiest_links(link_loads(catalog, devices), 8),
         events=list(reversed(events[-12:])),
         devices_up=sum(1 for d in polled if d.up),
-        devices_total=sum(1 for d in catalog.devices.values() if d.monitoring == "snmp"),
+        devices_total=sum(1 for d in catalog.devices.values() if d.snmp_polled),
         interval=interval,
         lag_seconds=sched.lag_seconds,
         lab=lab,

@@ -21,6 +21,7 @@ from collectors.snmp.v3 import V3Credentials
 from inventory.catalog import Catalog, CatDevice, load_catalog
 from noc.db import init_schema, make_engine, session_factory
 from noc.engines import EngineWatch
+from noc.history import HistoryRecorder
 from noc.influx.export import InfluxExport
 from noc.metrics import Snapshot
 from noc.overview import Overview, build_overview
@@ -76,6 +77,8 @@ class Runtime:
         self.engines = EngineWatch()
         self._engine_task: asyncio.Task[None] | None = None
         self._facts_task: asyncio.Task[None] | None = None
+        self.history = HistoryRecorder(self.sessions)
+        self._history_task: asyncio.Task[None] | None = None
         self._overview: tuple[float, Overview] | None = None
         self.started_at = time.time()
         self.influx = InfluxExport.from_settings(settings)  # None: export off
@@ -87,7 +90,7 @@ class Runtime:
         index, total = self.settings.shard_index_total
         targets = {}
         for dev in self.catalog.devices.values():
-            if dev.monitoring != "snmp" or not dev.address or not in_shard(dev.name, index, total):
+            if not dev.snmp_polled or not in_shard(dev.name, index, total):
                 continue
             profile = self.profiles.get(dev.credentials or "")
             if profile is None:
@@ -111,13 +114,22 @@ class Runtime:
         self._engine_task = asyncio.create_task(self.engines.run(lambda: self._targets),
                                                 name="engines")
         self._facts_task = asyncio.create_task(self.facts_scheduler.run(), name="facts")
+        self._history_task = asyncio.create_task(self.history.run(
+            self.state.drain_changes, lambda: self.overview().agencies, time.time),
+            name="history")
 
     async def stop(self) -> None:
         """Stop polling and close the socket."""
-        tasks = [t for t in (self._task, self._engine_task, self._facts_task) if t is not None]
+        tasks = [t for t in (self._task, self._engine_task, self._facts_task,
+                             self._history_task) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self.history.note_devices(self.state.drain_changes())
+        try:
+            await asyncio.to_thread(self.history.flush)
+        except Exception:
+            log.exception("status history not written at stop")
         await self.client.close()
         if self.influx is not None:
             await self.influx.stop()

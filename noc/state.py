@@ -18,6 +18,7 @@ from noc.rates import CounterReading, counter_rate
 _OCTETS = ("in_octets", "out_octets")
 _RATED = ("in_octets", "out_octets", "in_ucast_pkts", "out_ucast_pkts", "in_errors",
           "out_errors", "in_discards", "out_discards")
+MAX_PENDING_CHANGES = 100_000  # bound if nobody drains (no recorder running)
 EVENT_HISTORY = 500
 
 
@@ -123,6 +124,12 @@ class State:
         self._devices: dict[str, DeviceState] = {}
         self._down_after = down_after_failures
         self.events: deque[Event] = deque(maxlen=EVENT_HISTORY)
+        self._changes: list[Event] = []  # every device up/down, first one included
+
+    def drain_changes(self) -> list[Event]:
+        """Device up/down transitions since the last call (the history recorder stores them)."""
+        changes, self._changes = self._changes, []
+        return changes
 
     def devices(self) -> dict[str, DeviceState]:
         """Every device's state, by name."""
@@ -177,8 +184,11 @@ class State:
         first = dev.up is None
         dev.up = up
         dev.since = at
+        event = Event(at, dev.name, "device_up" if up else "device_down", why)
+        if len(self._changes) < MAX_PENDING_CHANGES:
+            self._changes.append(event)
         if not (first and up):
-            self.events.append(Event(at, dev.name, "device_up" if up else "device_down", why))
+            self.events.append(event)
 
     def _apply_interfaces(self, dev: DeviceState, result: PollResult, uptime: int | None) -> None:
         seen: set[int] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -129,6 +130,16 @@ def test_broken_ward_uplink_takes_down_that_ward_only(noc: Noc):
     wait_for(f"{ward} down", lambda: _down_set(noc) == {ward} or None, DOWN_WITHIN)
     assert noc.lab("heal").returncode == 0
     wait_for("recovery", lambda: _all_up(noc), DOWN_WITHIN + INTERVAL)
+    # the outage is in the status history (written every few seconds), with its reason
+    wait_for(f"{ward} down and up again in the history",
+             lambda: _history(noc, ward)[-2:] == ["down", "up"] or None, 15)
+
+
+def _history(noc: Noc, agency: str) -> list[str]:
+    with sqlite3.connect(noc.data_dir / "noc.sqlite3") as db:
+        return [status for (status,) in db.execute(
+            "SELECT status FROM status_change WHERE kind = 'agency' AND subject = ? "
+            "ORDER BY id", (agency,))]
 
 
 def test_broken_district_uplink_takes_down_district_and_its_wards(noc: Noc):
