@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 STAMPS := .stamps
-DEBS := snmp snmpd snmptrapd nftables fping iproute2 openssh-server chromium fonts-liberation \
+DEBS := snmp snmpd snmptrapd nftables fping iputils-ping iproute2 openssh-server chromium fonts-liberation \
         fonts-noto-core prometheus prometheus-alertmanager prometheus-snmp-exporter python3-venv \
         victoria-metrics influxdb postgresql
 
@@ -21,8 +21,9 @@ bench: deps
 	$(VENV)/bin/python bench/snmp_poll.py
 	$(VENV)/bin/python bench/metrics_render.py
 	$(VENV)/bin/python bench/influx_write.py
+	$(VENV)/bin/python bench/icmp_cycle.py
 
-deps: $(STAMPS)/debs $(STAMPS)/venv $(STAMPS)/snmpsim
+deps: $(STAMPS)/debs $(STAMPS)/venv $(STAMPS)/snmpsim $(STAMPS)/fakeswitches
 
 $(STAMPS)/debs: Makefile scripts/ensure-debs.sh
 	@mkdir -p $(STAMPS)
@@ -41,6 +42,13 @@ $(STAMPS)/venv: pyproject.toml
 $(STAMPS)/snmpsim: scripts/ensure-snmpsim.sh
 	@mkdir -p $(STAMPS)
 	scripts/ensure-snmpsim.sh .venv-snmpsim
+	@touch $@
+
+# fake-switches (a Cisco-like SSH switch for the SSH collector's tests) pins old
+# dependencies: its own venv, installed without them (see the script).
+$(STAMPS)/fakeswitches: scripts/ensure-fake-switches.sh
+	@mkdir -p $(STAMPS)
+	scripts/ensure-fake-switches.sh .venv-fakeswitches
 	@touch $@
 
 clean:
