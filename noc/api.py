@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from noc.runtime import Runtime
+from noc.state import DeviceState
 
 
 def make_api(runtime: Callable[[], Runtime]) -> APIRouter:
@@ -84,7 +85,19 @@ def _device(name: str, rt: Runtime) -> dict[str, Any]:
         "last_error": state.last_error if state else "",
         "sys_name": state.system.name if state and state.system else None,
         "uptime_seconds": state.system.uptime_ticks / 100 if state and state.system else None,
+        "icmp": _icmp(state),
     }
+
+
+def _icmp(state: DeviceState | None) -> dict[str, Any] | None:
+    """Confirmed ICMP reachability and the last cycle's RTT/loss (None: not pinged yet)."""
+    if state is None or (state.icmp is None and state.icmp_up is None):
+        return None
+    sample = state.icmp
+    return {"up": state.icmp_up, "since": state.icmp_since,
+            "rtt_avg_ms": sample.rtt_avg_ms if sample else None,
+            "rtt_max_ms": sample.rtt_max_ms if sample else None,
+            "loss_percent": sample.loss_percent if sample else None}
 
 
 def health(runtime: Runtime) -> dict[str, Any]:

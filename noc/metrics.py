@@ -42,8 +42,10 @@ from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
 from inventory.catalog import Catalog
+from noc.icmp_monitor import IcmpStats
 from noc.influx.metrics import InfluxStats, influx_families
 from noc.metrics_health import health_families
+from noc.metrics_icmp import icmp_device_families, icmp_self_families
 from noc.metrics_text import Family, write_text
 from noc.scheduler import SchedulerStats, in_shard
 from noc.state import DeviceState
@@ -71,6 +73,7 @@ class Snapshot:
     client_stats: dict[str, int]
     engines: dict[str, Any] = field(default_factory=dict)  # noc.engines.EngineWatch.summary()
     influx: InfluxStats | None = None  # None: InfluxDB export off
+    icmp: IcmpStats | None = None  # None: ICMP job off
 
 
 GZIP_LEVEL = 1  # 5-6x smaller than plain text at a fraction of level 6's CPU (bench)
@@ -148,9 +151,11 @@ class NocCollector(Collector):
         yield from _module_families(snap.devices)
         yield from _engine_families(snap.engines)
         yield from health_families(snap.devices)
+        yield from icmp_device_families(snap.devices)
         if scope.with_globals:
             yield from _self_families(snap)
             yield from influx_families(snap.influx)
+            yield from icmp_self_families(snap.icmp)
 
 
 def restrict(snap: Snapshot, scope: Scope) -> Snapshot:
@@ -229,16 +234,17 @@ def render(collector: NocCollector, scope: Scope, accept_encoding: str = "",
 def _device_families(snap: Snapshot) -> Iterator[Family]:
     info = Family("noc_device_info", "gauge", "Inventory facts of a device (value 1).",
                   ["device", "agency", "site", "class", "vendor", "model"])
-    up = Family("noc_device_up", "gauge", "1 if the device answered its last poll, else 0.",
+    up = Family("noc_device_up", "gauge", "1 if the device answered its last SNMP poll, else 0.",
                 ["device"])
     uptime = Family("noc_device_uptime_seconds", "gauge", "Agent uptime (sysUpTime).", ["device"])
     duration = Family("noc_device_poll_duration_seconds", "gauge",
                       "Duration of the device's last poll.", ["device"])
     for dev in snap.catalog.devices.values():
         info.add((dev.name, dev.agency, dev.site, dev.device_class, dev.vendor, dev.model), 1)
+    polled = {name for name, dev in snap.catalog.devices.items() if dev.snmp_polled}
     for name, state in snap.devices.items():
-        if state.up is None:
-            continue
+        if state.up is None or name not in polled:
+            continue  # ICMP-only assets: noc_icmp_up
         lv = (name,)
         up.add(lv, 1 if state.up else 0)
         duration.add(lv, state.last_duration)

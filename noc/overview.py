@@ -41,15 +41,15 @@ def build_overview(catalog: Catalog, devices: dict[str, DeviceState], sched: Sch
     statuses = agency_statuses(catalog, devices)
     problems = sorted((s for s in statuses if s.status in ("down", "degraded")),
                       key=lambda s: (s.status != "down", s.kind != "district", s.since or 0.0))
-    polled = [d for d in devices.values() if d.up is not None]
+    network = {n for n, d in catalog.devices.items() if d.snmp_polled}  # not ICMP-only assets
     return Overview(
         at=time.time(),
         counts=connected_counts(statuses),
         problems=problems,
         busiest=busiest_links(link_loads(catalog, devices), 8),
         events=list(reversed(events[-12:])),
-        devices_up=sum(1 for d in polled if d.up),
-        devices_total=sum(1 for d in catalog.devices.values() if d.snmp_polled),
+        devices_up=sum(1 for n in network if n in devices and devices[n].up),
+        devices_total=len(network),
         interval=interval,
         lag_seconds=sched.lag_seconds,
         lab=lab,

@@ -14,6 +14,7 @@ import time
 
 from pydantic import SecretStr
 
+from collectors.icmp import FpingNotFoundError
 from collectors.snmp.client import SnmpClient, SnmpTarget
 from collectors.snmp.collector import SnmpCollector
 from collectors.snmp.discovery import discover
@@ -22,6 +23,7 @@ from inventory.catalog import Catalog, CatDevice, load_catalog
 from noc.db import init_schema, make_engine, session_factory
 from noc.engines import EngineWatch
 from noc.history import HistoryRecorder
+from noc.icmp_monitor import IcmpMonitor
 from noc.influx.export import InfluxExport
 from noc.metrics import Snapshot
 from noc.overview import Overview, build_overview
@@ -77,11 +79,22 @@ class Runtime:
         self.engines = EngineWatch()
         self._engine_task: asyncio.Task[None] | None = None
         self._facts_task: asyncio.Task[None] | None = None
+        self.icmp = self._icmp_monitor()
+        self._icmp_task: asyncio.Task[None] | None = None
         self.history = HistoryRecorder(self.sessions)
         self._history_task: asyncio.Task[None] | None = None
         self._overview: tuple[float, Overview] | None = None
         self.started_at = time.time()
         self.influx = InfluxExport.from_settings(settings)  # None: export off
+
+    def _icmp_monitor(self) -> IcmpMonitor | None:
+        if not self.settings.icmp.enabled:
+            return None
+        try:
+            return IcmpMonitor(self.settings.icmp, self.state)
+        except FpingNotFoundError as exc:
+            log.error("ICMP reachability off: %s", exc)
+            return None
 
     def reload_inventory(self) -> None:
         """Re-read the inventory and tell the scheduler which devices to poll."""
@@ -102,6 +115,9 @@ class Runtime:
         self.state.forget(set(targets))
         self.scheduler.set_devices(targets)
         self.facts_scheduler.set_devices(targets)
+        if self.icmp is not None:
+            self.icmp.set_devices(d for d in self.catalog.devices.values()
+                                  if in_shard(d.name, index, total))
         log.info("polling %d devices every %g s", len(targets), self.settings.poll.interval)
 
     async def start(self) -> None:
@@ -114,6 +130,8 @@ class Runtime:
         self._engine_task = asyncio.create_task(self.engines.run(lambda: self._targets),
                                                 name="engines")
         self._facts_task = asyncio.create_task(self.facts_scheduler.run(), name="facts")
+        if self.icmp is not None:
+            self._icmp_task = asyncio.create_task(self.icmp.run(), name="icmp")
         self._history_task = asyncio.create_task(self.history.run(
             self.state.drain_changes, lambda: self.overview().agencies, time.time),
             name="history")
@@ -121,7 +139,7 @@ class Runtime:
     async def stop(self) -> None:
         """Stop polling and close the socket."""
         tasks = [t for t in (self._task, self._engine_task, self._facts_task,
-                             self._history_task) if t is not None]
+                             self._icmp_task, self._history_task) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -168,4 +186,5 @@ class Runtime:
         client = {k: int(v) for k, v in dataclasses.asdict(self.client.stats).items()}
         return Snapshot(self.catalog, devices, agency_statuses(self.catalog, devices),
                         self.scheduler.stats, client, self.engines.summary(),
-                        self.influx.stats() if self.influx is not None else None)
+                        self.influx.stats() if self.influx is not None else None,
+                        self.icmp.stats if self.icmp is not None else None)

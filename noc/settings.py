@@ -95,6 +95,17 @@ class PollSettings(_Strict):
                                   "polls (CPU, memory, sensors, ENTITY-MIB, LLDP/CDP)")
 
 
+class IcmpSettings(_Strict):
+    """Reachability of every addressed device (ICMP echo with fping, one process per cycle)."""
+
+    enabled: bool = True
+    interval: float = Field(10.0, ge=2, le=300, description="seconds between cycles")
+    count: int = Field(3, ge=1, le=10, description="echo requests per device per cycle")
+    timeout_ms: int = Field(1000, ge=50, le=10000, description="wait for each reply")
+    confirm_cycles: int = Field(2, ge=1, le=10,
+                                description="silent cycles in a row before 'down'")
+
+
 class LabSettings(_Strict):
     """The simulated city network started with ``noc run --lab``."""
 
@@ -165,6 +176,7 @@ class Settings(BaseSettings):
     listen: str = "127.0.0.1:8000"
     shard: str = Field("1/1", description="this poller's shard 'i/n' (hash of device name)")
     poll: PollSettings = Field(default_factory=PollSettings)
+    icmp: IcmpSettings = Field(default_factory=IcmpSettings)
     lab: LabSettings = Field(default_factory=LabSettings)
     influx: InfluxSettings = Field(default_factory=InfluxSettings)
     credentials: dict[str, CredentialProfile] = Field(default_factory=dict)

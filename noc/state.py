@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from collectors.base import DeviceFacts, InterfaceSample, ModuleStats, PollResult, SystemInfo
+from collectors.icmp.parse import IcmpSample
 from noc.counterset import CounterSet
 from noc.rates import CounterReading, counter_rate
 
@@ -98,6 +99,9 @@ class DeviceState:
     last_duration: float = 0.0
     last_error: str = ""
     failures: int = 0  # consecutive failed polls
+    icmp: IcmpSample | None = None  # last ICMP echo result
+    icmp_up: bool | None = None  # confirmed reachability (None: unknown)
+    icmp_since: float | None = None
     polls: int = 0
     poll_errors: int = 0
     system: SystemInfo | None = None
@@ -179,6 +183,34 @@ class State:
         if facts.modules_run:
             dev.facts = facts
             dev.facts_at = at
+
+    def apply_icmp(self, name: str, sample: IcmpSample | None, status: str | None, at: float,
+                   reason: str = "", drives_status: bool = False) -> None:
+        """Fold an ICMP result in; ``status`` (up/down/unknown) is set on a confirmed change.
+
+        ``drives_status``: the device is watched by ICMP only, so reachability
+        is its up/down status (events, history); otherwise a change is an
+        ``icmp_up``/``icmp_down`` event next to the SNMP status.
+        """
+        dev = self.device(name)
+        if sample is not None:
+            dev.icmp = sample
+        if status is None:
+            return
+        up = {"up": True, "down": False}.get(status)
+        if up == dev.icmp_up:
+            return
+        first = dev.icmp_up is None
+        dev.icmp_up, dev.icmp_since = up, at
+        if drives_status:
+            if up is None:
+                dev.up, dev.since = None, at
+            else:
+                dev.last_poll = at
+                dev.last_error = "" if up else reason
+                self._transition(dev, up, at, reason)
+        elif up is not None and not (first and up):
+            self.events.append(Event(at, name, "icmp_up" if up else "icmp_down", reason))
 
     def _transition(self, dev: DeviceState, up: bool, at: float, why: str) -> None:
         first = dev.up is None

@@ -8,9 +8,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.integration
 INTERVAL = 2.0
 # "down within two poll intervals" + one request timeout and retry
 DOWN_WITHIN = 2 * INTERVAL + 2.0
+ICMP_INTERVAL = 3.0
 
 
 @dataclass
@@ -37,6 +40,11 @@ class Noc:
         reply.raise_for_status()
         return {a["code"]: a for a in reply.json()}
 
+    def device(self, name: str) -> dict[str, Any]:
+        reply = httpx.get(f"{self.base}/api/v1/devices/{name}", timeout=5)
+        reply.raise_for_status()
+        return dict(reply.json())
+
     def lab(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "noc", "lab", *args, "--data-dir",
                                str(self.data_dir)], capture_output=True, text=True, timeout=30)
@@ -48,7 +56,7 @@ def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
     http_port = free_tcp_port()
     env = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1", "127.22.1.1"))),
                NOC_POLL__TIMEOUT="0.5", NOC_POLL__RETRIES="1", NOC_POLL__DEADLINE="4",
-               NOC_POLL__FACTS_INTERVAL="5")
+               NOC_POLL__FACTS_INTERVAL="5", NOC_ICMP__INTERVAL=str(ICMP_INTERVAL))
     log = open(data_dir / "noc.log", "wb")  # noqa: SIM115 - closed in teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
@@ -198,6 +206,32 @@ def test_broken_device_is_unreachable_to_icmp_too(noc: Noc):
     assert _answers_ping(ward_devices[0].address)
 
 
+def test_noc_icmp_job_declares_icmp_only_assets_down_and_up(noc: Noc):
+    """A cut-off workstation (ICMP only) is down in the NOC within the confirmation budget."""
+    ward_link, ward, _, _ = _ward_and_district_uplinks(noc.topo)
+    sites = {s.code: s.agency for s in noc.topo.sites}
+    assets = [d.name for d in noc.topo.devices if sites[d.site] == ward and not d.snmp]
+    assert assets, "the ward has ICMP-only assets"
+    wait_for("ICMP up for the ward's assets",
+             lambda: all(noc.device(n)["up"] is True for n in assets) or None, 3 * ICMP_INTERVAL)
+    assert noc.lab("break", ward_link).returncode == 0
+    try:
+        started = time.monotonic()
+        wait_for("ICMP-only assets down", lambda: all(
+            noc.device(n)["up"] is False for n in assets) or None, 2 * ICMP_INTERVAL + 10)
+        took = time.monotonic() - started
+        dev = noc.device(assets[0])
+        assert dev["icmp"]["up"] is False and dev["icmp"]["loss_percent"] == 100.0
+        assert "no reply" in dev["last_error"]
+        metrics = httpx.get(f"{noc.base}/metrics", timeout=10).text
+        assert f'noc_icmp_up{{device="{assets[0]}"}} 0\n' in metrics
+        assert took <= 2 * ICMP_INTERVAL + 8  # confirm_cycles x interval + one cycle's deadline
+    finally:
+        assert noc.lab("heal").returncode == 0
+    wait_for("ICMP-only assets up again", lambda: all(
+        noc.device(n)["up"] is True for n in assets) or None, 2 * ICMP_INTERVAL + 5)
+
+
 def test_v3_devices_engine_is_discovered(noc: Noc):
     v3 = [d.name for d in noc.topo.devices if d.snmp_version == "3"]
     assert v3, "the small lab has an SNMPv3 device"
@@ -231,7 +265,9 @@ def test_metrics_pass_promtool_and_show_the_fleet(noc: Noc):
                            capture_output=True, timeout=30)
     assert check.returncode == 0, check.stdout + check.stderr
     up_lines = [ln for ln in text.splitlines() if ln.startswith("noc_device_up{")]
-    assert len(up_lines) == sum(1 for d in noc.topo.devices if d.snmp)
+    assert len(up_lines) == sum(1 for d in noc.topo.devices if d.snmp)  # assets: noc_icmp_up
+    icmp_lines = [ln for ln in text.splitlines() if ln.startswith("noc_icmp_up{")]
+    assert len(icmp_lines) == len(noc.topo.devices)
     assert "noc_interface_receive_bytes_total{" in text
     assert "public" not in text  # the community never leaks into metrics
 
