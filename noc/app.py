@@ -12,6 +12,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from dashboards.views import HERE as DASHBOARD_DIR
 from dashboards.views import make_router
 from noc.api import health, make_api
+from noc.api_inventory import make_inventory_api
+from noc.api_reports import make_reports_api
 from noc.metrics import NocCollector, parse_scope, render
 from noc.runtime import Runtime
 
@@ -22,6 +24,8 @@ def create_app(runtime: Runtime) -> FastAPI:
                   openapi_url="/api/openapi.json")
     collector = NocCollector(runtime.snapshot)
     app.include_router(make_api(lambda: runtime))
+    app.include_router(make_inventory_api(runtime.sessions, on_change=runtime.inventory_changed))
+    app.include_router(make_reports_api(runtime.sessions))
     app.include_router(make_router(runtime.overview))
     app.mount("/static", StaticFiles(directory=str(DASHBOARD_DIR / "static")), name="static")
 

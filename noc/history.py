@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from inventory.discovery import record_seen
 from inventory.records import StatusChange
 from noc.state import Event
 from noc.status import AgencyStatus
@@ -27,7 +28,8 @@ from noc.status import AgencyStatus
 log = logging.getLogger(__name__)
 
 
-def _utc(ts: float) -> datetime:
+def utc(ts: float) -> datetime:
+    """A Unix timestamp as naive UTC (the inventory's time convention)."""
     return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
 
 
@@ -44,8 +46,10 @@ class HistoryRecorder:
     """Batches status changes of devices and agencies into the ``status_change`` table."""
 
     def __init__(self, sessions: sessionmaker[Session], interval: float = 5.0,
-                 sample_every: float = 1.0) -> None:
+                 sample_every: float = 1.0, seen_every: float = 60.0) -> None:
         self.sessions = sessions
+        self.seen_every = seen_every
+        self._seen_at = 0.0
         self.interval = interval
         self.sample_every = sample_every
         self._last: dict[tuple[str, str], str] | None = None
@@ -71,14 +75,14 @@ class HistoryRecorder:
         """Queue device transitions (``device_up`` / ``device_down`` events)."""
         for event in events:
             status = "up" if event.kind == "device_up" else "down"
-            self._add("device", event.device, status, _utc(event.at), event.detail)
+            self._add("device", event.device, status, utc(event.at), event.detail)
 
     def note_agencies(self, statuses: Iterable[AgencyStatus], now: float) -> None:
         """Queue agencies whose status differs from the last one stored."""
         for agency in statuses:
             if agency.status == "unknown":
                 continue  # not polled yet: no information, not an outage
-            at = _utc(agency.since) if agency.since else _utc(now)
+            at = utc(agency.since) if agency.since else utc(now)
             self._add("agency", agency.code, agency.status, at, agency.reason)
 
     def flush(self) -> int:
@@ -96,9 +100,15 @@ class HistoryRecorder:
         self.written += len(pending)
         return len(pending)
 
+    def write_seen(self, names: list[str], at: float) -> int:
+        """Mark devices as seen (answering) at ``at``, for the drift report's 'silent' check."""
+        with self.sessions.begin() as session:
+            return record_seen(session, names, utc(at))
+
     async def run(self, drain: Callable[[], list[Event]],
                   agencies: Callable[[], list[AgencyStatus]],
-                  clock: Callable[[], float]) -> None:
+                  clock: Callable[[], float],
+                  answering: Callable[[], list[str]] = list) -> None:
         """Sample agencies every ``sample_every`` s, write every ``interval`` s (until cancelled).
 
         Agency statuses are derived from device states, so they are sampled
@@ -118,3 +128,10 @@ class HistoryRecorder:
             except Exception:
                 log.exception("could not write %d status changes (kept, retrying)",
                               len(self._pending))
+            now = clock()
+            if now - self._seen_at >= self.seen_every:
+                self._seen_at = now
+                try:
+                    await asyncio.to_thread(self.write_seen, answering(), now)
+                except Exception:
+                    log.exception("could not record which devices answered")

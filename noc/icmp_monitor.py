@@ -79,6 +79,11 @@ class IcmpMonitor:
         self._names, self._icmp_only = names, icmp_only
 
     @property
+    def watched(self) -> set[str]:
+        """Names of every device pinged."""
+        return {name for names in self._names.values() for name in names}
+
+    @property
     def icmp_only(self) -> frozenset[str]:
         """Names of the devices whose status is their reachability."""
         return frozenset(self._icmp_only)

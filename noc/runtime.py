@@ -14,15 +14,17 @@ import time
 
 from pydantic import SecretStr
 
+from collectors.base import DeviceFacts
 from collectors.icmp import FpingNotFoundError
 from collectors.snmp.client import SnmpClient, SnmpTarget
 from collectors.snmp.collector import SnmpCollector
 from collectors.snmp.discovery import discover
 from collectors.snmp.v3 import V3Credentials
 from inventory.catalog import Catalog, CatDevice, load_catalog
+from inventory.discovery import answered, record_facts
 from noc.db import init_schema, make_engine, session_factory
 from noc.engines import EngineWatch
-from noc.history import HistoryRecorder
+from noc.history import HistoryRecorder, utc
 from noc.icmp_monitor import IcmpMonitor
 from noc.influx.export import InfluxExport
 from noc.metrics import Snapshot
@@ -82,6 +84,9 @@ class Runtime:
         self.icmp = self._icmp_monitor()
         self._icmp_task: asyncio.Task[None] | None = None
         self.history = HistoryRecorder(self.sessions)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reload_pending = False
+        self._background: set[asyncio.Task[None]] = set()
         self._history_task: asyncio.Task[None] | None = None
         self._overview: tuple[float, Overview] | None = None
         self.started_at = time.time()
@@ -99,7 +104,44 @@ class Runtime:
     def reload_inventory(self) -> None:
         """Re-read the inventory and tell the scheduler which devices to poll."""
         with self.sessions() as session:
-            self.catalog = load_catalog(session)
+            self._apply_catalog(load_catalog(session))
+
+    def inventory_changed(self) -> None:
+        """The inventory was written (API, import): reload it soon, from any thread.
+
+        Bursts of writes coalesce into one reload half a second after the
+        first; the database is read in a worker thread, the scheduler updated
+        on the event loop.
+        """
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._schedule_reload)
+
+    def _schedule_reload(self) -> None:
+        if self._reload_pending:
+            return
+        self._reload_pending = True
+
+        async def reload() -> None:
+            await asyncio.sleep(0.5)
+            self._reload_pending = False
+            try:
+                catalog = await asyncio.to_thread(self._read_catalog)
+            except Exception:
+                log.exception("inventory reload failed; keeping the previous one")
+                return
+            self._apply_catalog(catalog)
+
+        self._background.add(task := asyncio.create_task(reload(), name="reload"))
+        task.add_done_callback(self._background.discard)
+
+    def _read_catalog(self) -> Catalog:
+        with self.sessions() as session:
+            return load_catalog(session)
+
+    def _apply_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
         index, total = self.settings.shard_index_total
         targets = {}
         for dev in self.catalog.devices.values():
@@ -112,16 +154,19 @@ class Runtime:
                 continue
             targets[dev.name] = snmp_target(dev, profile, self.settings)
         self._targets = targets
-        self.state.forget(set(targets))
         self.scheduler.set_devices(targets)
         self.facts_scheduler.set_devices(targets)
+        watched = set(targets)
         if self.icmp is not None:
             self.icmp.set_devices(d for d in self.catalog.devices.values()
                                   if in_shard(d.name, index, total))
+            watched |= self.icmp.watched
+        self.state.forget(watched)
         log.info("polling %d devices every %g s", len(targets), self.settings.poll.interval)
 
     async def start(self) -> None:
         """Open the SNMP socket, load the inventory and start the scheduler."""
+        self._loop = asyncio.get_running_loop()
         await self.client.open()
         if self.influx is not None:
             await self.influx.start()
@@ -133,13 +178,14 @@ class Runtime:
         if self.icmp is not None:
             self._icmp_task = asyncio.create_task(self.icmp.run(), name="icmp")
         self._history_task = asyncio.create_task(self.history.run(
-            self.state.drain_changes, lambda: self.overview().agencies, time.time),
-            name="history")
+            self.state.drain_changes, lambda: self.overview().agencies, time.time,
+            self._answering), name="history")
 
     async def stop(self) -> None:
         """Stop polling and close the socket."""
         tasks = [t for t in (self._task, self._engine_task, self._facts_task,
-                             self._icmp_task, self._history_task) if t is not None]
+                             self._icmp_task, self._history_task, *self._background)
+                 if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -170,6 +216,19 @@ class Runtime:
         started = time.time()
         facts = await discover(self.client, target, FACT_MODULES, self.settings.poll.deadline)
         self.state.apply_facts(name, facts, started)
+        if answered(facts):
+            try:
+                await asyncio.to_thread(self._record_facts, name, facts, started)
+            except Exception:
+                log.exception("device %s: discovered facts not stored", name)
+
+    def _record_facts(self, name: str, facts: DeviceFacts, at: float) -> None:
+        with self.sessions.begin() as session:
+            record_facts(session, name, facts, utc(at))
+
+    def _answering(self) -> list[str]:
+        """Devices that answered their last poll or ICMP cycle (for 'last seen')."""
+        return [n for n, d in self.state.devices().items() if d.up or d.icmp_up]
 
     def overview(self) -> Overview:
         """The current overview (recomputed at most once a second)."""

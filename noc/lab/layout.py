@@ -13,6 +13,7 @@ A slot is ``(kind, a, b)``: see the ``*_SLOT`` constants.
 from __future__ import annotations
 
 import functools
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -36,7 +37,8 @@ SPEED_SLOT = 4  # ifSpeed (bit/s) of an Ethernet port; b: ifIndex
 HIGH_SPEED_SLOT = 5  # ifHighSpeed (Mbit/s) of an Ethernet port; b: ifIndex
 GAUGE_SLOT = 6  # a: gauge kind (noc.lab.traffic), b: recorded base value
 
-NAME_FIELD, LOCATION_FIELD, CONTACT_FIELD, SERIAL_FIELD = range(4)
+NAME_FIELD, LOCATION_FIELD, CONTACT_FIELD, SERIAL_FIELD, DESCR_FIELD = range(5)
+SERIAL_IN_DESCR = re.compile(rb"(SN: ?)(\w+)")  # APC & co. put the serial in sysDescr
 
 SYSTEM: Oid = (1, 3, 6, 1, 2, 1, 1)
 SYS_UPTIME: Oid = (*SYSTEM, 3, 0)
@@ -45,6 +47,10 @@ IDENTITY: dict[Oid, int] = {
     (*SYSTEM, 5, 0): NAME_FIELD,
     (*SYSTEM, 6, 0): LOCATION_FIELD,
 }
+SYS_DESCR: Oid = (*SYSTEM, 1, 0)
+SCALAR_SERIALS: tuple[Oid, ...] = (  # vendors whose chassis serial is not in ENTITY-MIB
+    (1, 3, 6, 1, 4, 1, 2636, 3, 1, 3, 0),  # JUNIPER-MIB jnxBoxSerialNo
+)
 IF_ENTRY: Oid = (1, 3, 6, 1, 2, 1, 2, 2, 1)
 IFX_ENTRY: Oid = (1, 3, 6, 1, 2, 1, 31, 1, 1, 1)
 ENT_PHYSICAL_ENTRY: Oid = (1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1)
@@ -211,6 +217,12 @@ def load_layout(recording_path: str, counter_bits: int = 64) -> Layout:
     serial = _chassis_serial(layout)
     if serial is not None:
         layout.live[serial] = (IDENT_SLOT, SERIAL_FIELD, 0)
+    for oid in SCALAR_SERIALS:
+        if (i := layout.index(oid)) is not None:
+            layout.live[i] = (IDENT_SLOT, SERIAL_FIELD, 0)
+    if (i := layout.index(SYS_DESCR)) is not None and SERIAL_IN_DESCR.search(
+            layout.value_tlvs[i]):
+        layout.live[i] = (IDENT_SLOT, DESCR_FIELD, 0)
     _interface_slots(layout)
     _gauge_slots(layout)
     layout.interfaces = tuple(sorted({slot[2] for slot in layout.live.values()

@@ -26,6 +26,7 @@ from noc.lab.layout import (
     CONTACT_FIELD,
     COUNTER_SLOT,
     COUNTERS,
+    DESCR_FIELD,
     ERRORS,
     GAUGE_SLOT,
     HIGH_SPEED_SLOT,
@@ -36,8 +37,10 @@ from noc.lab.layout import (
     OCTETS,
     OUT,
     SERIAL_FIELD,
+    SERIAL_IN_DESCR,
     SPEED_SLOT,
     STATUS_SLOT,
+    SYS_DESCR,
     UPTIME_SLOT,
     Layout,
     Slot,
@@ -91,6 +94,12 @@ class DeviceView:
             CONTACT_FIELD: encode_value(Tag.OCTET_STRING, contact.encode()),
             SERIAL_FIELD: encode_value(Tag.OCTET_STRING, device.serial.encode()),
         }
+        if (descr := self.layout.index(SYS_DESCR)) is not None:
+            recorded = decode_value_tlv(self.layout.value_tlvs[descr])
+            if isinstance(recorded, bytes):
+                text = SERIAL_IN_DESCR.sub(lambda m: m.group(1) + device.serial.encode(),
+                                           recorded)
+                self._identity[DESCR_FIELD] = encode_value(Tag.OCTET_STRING, text)
         self._rates = self._port_rates()
         self._rates.update(port_rates or {})  # link traffic from the demand behind each link
         self._noisy = frozenset(i for i in self._rates if seeded(self.name, i, "err") < NOISY_SHARE)

@@ -92,6 +92,14 @@ class PostgresPeer:
             conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
         return self.url(name)
 
+    def drop_database(self, name: str) -> None:
+        """Drop a database (closing its remaining connections)."""
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=PG_USER,
+                             dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def _postmaster_pid(self) -> int | None:
         pidfile = self.data / "postmaster.pid"
         try:

@@ -7,6 +7,7 @@ fresh SQLite file. Both are migrated with ``init_schema`` exactly as the NOC doe
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,9 +47,12 @@ def db(request: pytest.FixtureRequest, tmp_path) -> Iterator[Db]:
         url = f"sqlite:///{tmp_path}/inventory.sqlite3"
     else:
         peer: PostgresPeer = request.getfixturevalue("postgres")
-        name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[-50:]
-        url = peer.create_database(f"t_{name}")
+        digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:10]
+        name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[-40:]
+        url = peer.create_database(f"t_{name}_{digest}")  # unique per test, class included
     engine = make_engine(url)
     init_schema(engine)
     yield Db(url, engine, session_factory(engine))
     engine.dispose()
+    if request.param == "postgresql":
+        peer.drop_database(engine.url.database or "")

@@ -121,9 +121,14 @@ def test_every_agency_connected_at_start(noc: Noc):
     agencies = wait_for("every agency up", lambda: _all_up(noc), 30)
     codes = {a.code for a in noc.topo.agencies}
     assert set(agencies) == codes
-    summary = httpx.get(f"{noc.base}/api/v1/summary").json()
-    assert summary["devices_up"] == summary["devices_total"] == sum(
-        1 for d in noc.topo.devices if d.snmp)
+    snmp_devices = sum(1 for d in noc.topo.devices if d.snmp)
+
+    def all_devices_up() -> dict[str, Any] | None:  # an agency is up before all its devices are
+        summary: dict[str, Any] = httpx.get(f"{noc.base}/api/v1/summary").json()
+        return summary if summary["devices_up"] == snmp_devices else None
+
+    summary = wait_for("every SNMP device up", all_devices_up, 30)
+    assert summary["devices_total"] == snmp_devices
 
 
 def _down_set(noc: Noc) -> set[str]:
@@ -230,6 +235,32 @@ def test_noc_icmp_job_declares_icmp_only_assets_down_and_up(noc: Noc):
         assert noc.lab("heal").returncode == 0
     wait_for("ICMP-only assets up again", lambda: all(
         noc.device(n)["up"] is True for n in assets) or None, 2 * ICMP_INTERVAL + 5)
+
+
+def test_inventory_written_through_the_api_is_watched_at_once(noc: Noc):
+    """A kiosk added by a technician is pinged within a cycle; retiring it stops that."""
+    site = next(s.code for s in noc.topo.sites if s.role == "one_stop_desk")
+    kiosk = {"name": "e2e-kiosk-moi", "site": site, "device_class": "kiosk",
+             "mgmt_address": "127.23.250.77", "monitoring": "icmp", "serial": "E2E-KIOSK-1",
+             "custodian": "Trần Thị Thu"}
+    created = httpx.post(f"{noc.base}/api/v1/inventory/devices", json=kiosk, timeout=10)
+    assert created.status_code == 201, created.text
+    wait_for("the new kiosk pinged and up", lambda: _device_or_none(noc, kiosk["name"]),
+             3 * ICMP_INTERVAL + 5)
+    retired = httpx.delete(f"{noc.base}/api/v1/inventory/devices/{kiosk['name']}", timeout=10)
+    assert retired.status_code == 200 and retired.json()["status"] == "retired"
+    audit = httpx.get(f"{noc.base}/api/v1/inventory/audit",
+                      params={"key": kiosk["name"]}, timeout=10).json()["items"]
+    assert [a["action"] for a in audit] == ["retire", "create"]  # newest first
+    # the lab's devices answer discovery with the serials the inventory records: no drift
+    drift = httpx.get(f"{noc.base}/api/v1/inventory/drift", timeout=10).json()
+    assert not [d for d in (drift if isinstance(drift, list) else drift["items"])
+                if d["kind"] == "serial"]
+
+
+def _device_or_none(noc: Noc, name: str) -> dict[str, Any] | None:
+    reply = httpx.get(f"{noc.base}/api/v1/devices/{name}", timeout=5)
+    return reply.json() if reply.status_code == 200 and reply.json()["up"] is True else None
 
 
 def test_v3_devices_engine_is_discovered(noc: Noc):

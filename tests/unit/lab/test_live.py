@@ -169,6 +169,20 @@ def test_identity_rewritten() -> None:
     assert other is not None and other[1] != b"SN-q1-bn-sw1"
 
 
+@pytest.mark.parametrize(("recording", "oid"), [
+    ("network/router/juniper-mx960-13-3r9-13.snmprec.bz2",
+     (1, 3, 6, 1, 4, 1, 2636, 3, 1, 3, 0)),  # jnxBoxSerialNo: Junos has no ENTITY-MIB serial
+    ("UPS/apc-8641.snmprec", (1, 3, 6, 1, 2, 1, 1, 1, 0)),  # "... SN: xxx" in sysDescr
+])
+def test_vendor_serials_are_the_devices_own(recording: str, oid: tuple[int, ...]) -> None:
+    view = _view("dc-x1", recording)
+    value = view.get(oid, EPOCH)
+    assert value is not None and isinstance(value[1], bytes)
+    assert b"SN-dc-x1" in value[1]
+    if oid[-3:] == (1, 1, 0):  # the rest of sysDescr is kept
+        assert value[1].startswith(b"APC Web/SNMP Management Card")
+
+
 def test_missing_sysuptime_added() -> None:
     # h3c-e528-2 records sysUpTime as a variation without a static value
     view = _view("h3c", "network/switch/h3c-e528-2.snmprec.bz2")
