@@ -148,9 +148,10 @@ class Runtime:
             if not dev.snmp_polled or not in_shard(dev.name, index, total):
                 continue
             profile = self.profiles.get(dev.credentials or "")
-            if profile is None:
-                log.warning("device %s: unknown credentials profile %r, not polled",
-                            dev.name, dev.credentials)
+            if profile is None or not profile.has_snmp:
+                log.warning("device %s: credentials profile %r %s, not polled over SNMP",
+                            dev.name, dev.credentials,
+                            "is unknown" if profile is None else "has no SNMP credentials")
                 continue
             targets[dev.name] = snmp_target(dev, profile, self.settings)
         self._targets = targets

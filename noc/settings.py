@@ -71,14 +71,29 @@ class CredentialProfile(_Strict):
     v3: SnmpV3Auth | None = None
     ssh_username: str | None = None
     ssh_password: SecretStr | None = None
+    ssh_private_key: SecretStr | None = Field(
+        None, description="OpenSSH private key text (PEM); with or instead of a password")
+    ssh_key_passphrase: SecretStr | None = None
+    ssh_enable_secret: SecretStr | None = Field(
+        None, description="enable secret of network CLIs that need it")
 
     @model_validator(mode="after")
     def _version_matches(self) -> CredentialProfile:
+        ssh_only = self.ssh_username is not None and self.community is None and self.v3 is None
+        if ssh_only:
+            return self  # an SSH profile: no SNMP credentials needed
         if self.snmp_version in ("1", "2c") and self.community is None:
             raise ValueError(f"SNMP v{self.snmp_version} needs a community")
         if self.snmp_version == "3" and self.v3 is None:
             raise ValueError("SNMP v3 needs a v3 block (user, keys)")
+        if (self.ssh_password or self.ssh_private_key) and not self.ssh_username:
+            raise ValueError("an SSH password or key needs ssh_username")
         return self
+
+    @property
+    def has_snmp(self) -> bool:
+        """Whether the profile can poll SNMP."""
+        return self.community is not None or self.v3 is not None
 
 
 class PollSettings(_Strict):
@@ -104,6 +119,17 @@ class IcmpSettings(_Strict):
     timeout_ms: int = Field(1000, ge=50, le=10000, description="wait for each reply")
     confirm_cycles: int = Field(2, ge=1, le=10,
                                 description="silent cycles in a row before 'down'")
+
+
+class SshSettings(_Strict):
+    """SSH collection: facts of SSH-monitored devices and configuration backups."""
+
+    enabled: bool = True
+    interval: float = Field(300.0, ge=10, description="seconds between facts collections")
+    config_interval: float = Field(3600.0, ge=30,
+                                   description="seconds between configuration backups")
+    workers: int = Field(8, ge=1, le=64, description="SSH sessions at once (threads)")
+    timeout: float = Field(30.0, gt=0, description="hard limit for one device's session")
 
 
 class LabSettings(_Strict):
@@ -177,6 +203,7 @@ class Settings(BaseSettings):
     shard: str = Field("1/1", description="this poller's shard 'i/n' (hash of device name)")
     poll: PollSettings = Field(default_factory=PollSettings)
     icmp: IcmpSettings = Field(default_factory=IcmpSettings)
+    ssh: SshSettings = Field(default_factory=SshSettings)
     lab: LabSettings = Field(default_factory=LabSettings)
     influx: InfluxSettings = Field(default_factory=InfluxSettings)
     credentials: dict[str, CredentialProfile] = Field(default_factory=dict)
