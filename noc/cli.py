@@ -11,6 +11,9 @@ import typer
 from rich.table import Table
 
 from noc.cli_common import ConfigOpt, DataDirOpt, console, settings_or_exit
+from noc.cli_config import config_app
+from noc.cli_inventory import inventory_app
+from noc.cli_reports import drift_app, report_app
 from noc.lab import control
 from noc.settings import Settings
 
@@ -19,6 +22,12 @@ app = typer.Typer(help="Metronet NOC: network operations center for the city WAN
 lab_app = typer.Typer(help="The simulated city network (lab) on loopback addresses.",
                       no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
+app.add_typer(inventory_app, name="inventory")
+inventory_app.add_typer(report_app, name="report",
+                        help="Inventory reports: counts by class, status, funding; lifecycle.")
+inventory_app.add_typer(drift_app, name="drift",
+                        help="Where the network disagrees with the inventory; adopt or expect.")
+app.add_typer(config_app, name="config")
 ScaleOpt = Annotated[str | None, typer.Option("--scale", help="Lab size: small, medium, city.")]
 
 
