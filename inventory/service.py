@@ -20,11 +20,11 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from inventory.enums import Action, DeviceStatus, Via
-from inventory.models import Agency, Base, Device, Interface, Link, Site
+from inventory.models import Agency, Base, Device, Interface, Link, Site, utcnow
 from inventory.records import AuditEntry
 from inventory.schemas import RECORDS, record_key
 
@@ -69,6 +69,7 @@ class Inventory:
     def __init__(self, session: Session, actor: Actor, *, audit: bool = True) -> None:
         self.session, self.actor, self.audit = session, actor, audit
         self._cache: dict[str, dict[Any, Any]] | None = None
+        self._audit_rows: list[dict[str, Any]] = []
         self._ids: dict[str, dict[int, Any]] = {}
 
     # -- lookups -------------------------------------------------------------------------------
@@ -164,8 +165,9 @@ class Inventory:
     def put(self, entity: str, data: BaseModel | dict[str, Any]) -> Change | None:
         """Create or update one record by its natural key; None when nothing changed."""
         rec = self.validate(entity, data)
-        key = record_key(entity, rec)
-        values = self._resolve(entity, key, rec.model_dump())
+        after = rec.model_dump()
+        key = record_key(entity, after)
+        values = self._resolve(entity, key, after)
         lookup = tuple(key.split("/", 1)) if entity == "interface" else key
         obj = self.get(entity, lookup)
         if obj is None:
@@ -178,7 +180,6 @@ class Inventory:
         else:
             before = self.record(entity, obj)
             action = Action.UPDATE
-        after = rec.model_dump()
         changes = {f: [_plain(before.get(f)), _plain(after[f])] for f in after
                    if before.get(f) != after[f]}
         if action is Action.UPDATE:
@@ -236,12 +237,27 @@ class Inventory:
     # -- internals -----------------------------------------------------------------------------
 
     def _audit(self, change: Change, note: str = "") -> Change:
-        if self.audit:
-            self.session.add(AuditEntry(actor=self.actor.name, via=self.actor.via.value,
-                                        entity=change.entity, key=change.key,
-                                        action=change.action.value, changes=change.changes,
-                                        note=note))
+        if not self.audit:
+            return change
+        row = {"actor": self.actor.name, "via": self.actor.via.value, "entity": change.entity,
+               "key": change.key, "action": change.action.value, "changes": change.changes,
+               "note": note, "at": utcnow()}
+        if self._cache is None:
+            self.session.add(AuditEntry(**row))
+        else:  # bulk work: one multi-row INSERT when the session commits
+            if not self._audit_rows:
+                event.listen(self.session, "before_commit", self._write_audit, once=True)
+                event.listen(self.session, "after_rollback", self._drop_audit, once=True)
+            self._audit_rows.append(row)
         return change
+
+    def _drop_audit(self, _session: Session | None = None) -> None:
+        self._audit_rows = []  # the changes they describe were rolled back
+
+    def _write_audit(self, _session: Session | None = None) -> None:
+        rows, self._audit_rows = self._audit_rows, []
+        if rows:
+            self.session.execute(insert(AuditEntry), rows)
 
     def _need(self, entity: str, key: str, field: str, target: str, ref: Any) -> Any:
         obj = self.get(target, ref)
