@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dashboards.i18n_auth import TEXT_AUTH
+from dashboards.i18n_inventory import TEXT_INVENTORY
+from dashboards.i18n_ops import TEXT_OPS
+
 LANGS = ("vi", "en")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -64,7 +68,24 @@ TEXT: dict[str, dict[str, str]] = {
     "event_device_up": {"vi": "Kết nối lại", "en": "Device up"},
     "event_interface_down": {"vi": "Cổng ngắt", "en": "Interface down"},
     "event_interface_up": {"vi": "Cổng hoạt động", "en": "Interface up"},
+    "event_icmp_down": {"vi": "Không phản hồi ping", "en": "No ping reply"},
+    "event_icmp_up": {"vi": "Phản hồi ping trở lại", "en": "Ping replies again"},
+    "event_config_changed": {"vi": "Cấu hình thay đổi", "en": "Configuration changed"},
+    "nav_overview": {"vi": "Tổng quan", "en": "Overview"},
+    "nav_agencies": {"vi": "Đơn vị", "en": "Agencies"},
+    "nav_devices": {"vi": "Thiết bị", "en": "Devices"},
+    "nav_links": {"vi": "Đường truyền", "en": "Links"},
+    "nav_alerts": {"vi": "Cảnh báo", "en": "Alerts"},
+    "nav_inventory": {"vi": "Kiểm kê tài sản", "en": "Inventory"},
+    "nav_main": {"vi": "Điều hướng chính", "en": "Main navigation"},
 }
+
+
+for _part in (TEXT_OPS, TEXT_INVENTORY, TEXT_AUTH):
+    _dupes = TEXT.keys() & _part.keys()
+    if _dupes:
+        raise RuntimeError(f"UI text keys defined twice: {sorted(_dupes)}")
+    TEXT.update(_part)
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -22,6 +22,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     """A web app serving ``runtime`` (a fresh metrics collector per app)."""
     app = FastAPI(title="Metronet NOC", version="0.1.0", docs_url="/api/docs",
                   openapi_url="/api/openapi.json")
+    app.state.lab = runtime.lab
     collector = NocCollector(runtime.snapshot)
     app.include_router(make_api(lambda: runtime))
     app.include_router(make_inventory_api(runtime.sessions, on_change=runtime.inventory_changed))

@@ -132,6 +132,17 @@ class SshSettings(_Strict):
     timeout: float = Field(30.0, gt=0, description="hard limit for one device's session")
 
 
+class AuthSettings(_Strict):
+    """Logins and who may read without one."""
+
+    anonymous_read: bool | None = Field(
+        None, description="read-only pages and API without logging in (wall screens); "
+                          "default: on with the lab, off with a real config")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="login lifetime")
+    secure_cookies: bool | None = Field(
+        None, description="mark cookies Secure (HTTPS only); default: when not on loopback")
+
+
 class LabSettings(_Strict):
     """The simulated city network started with ``noc run --lab``."""
 
@@ -204,6 +215,7 @@ class Settings(BaseSettings):
     poll: PollSettings = Field(default_factory=PollSettings)
     icmp: IcmpSettings = Field(default_factory=IcmpSettings)
     ssh: SshSettings = Field(default_factory=SshSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     lab: LabSettings = Field(default_factory=LabSettings)
     influx: InfluxSettings = Field(default_factory=InfluxSettings)
     credentials: dict[str, CredentialProfile] = Field(default_factory=dict)

@@ -14,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 
 from dashboards.i18n import LANGS, TEXT, translator
-from dashboards.views import fmt_ago, fmt_bps, fmt_time, make_router
+from dashboards.views import make_router
+from dashboards.web import fmt_ago, fmt_bps, fmt_time
 from noc.overview import Overview
 from noc.status import KINDS, AgencyStatus
 from tests.fixtures.overview import all_connected, make_overview

@@ -1,0 +1,6 @@
+"""UI text of the technicians' inventory pages (Vietnamese and English)."""
+
+from __future__ import annotations
+
+TEXT_INVENTORY: dict[str, dict[str, str]] = {
+}

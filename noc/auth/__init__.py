@@ -1,0 +1,1 @@
+"""Access control: users, roles, sessions, API tokens, CSRF (see :mod:`noc.auth.roles`)."""
