@@ -49,6 +49,12 @@ class CatDevice:
     ssh_port: int = 22
 
     @property
+    def polled(self) -> bool:
+        """Whether the NOC polls this device (SNMP or SSH): it counts in network status."""
+        return (self.monitoring in ("snmp", "ssh") and self.status == "active"
+                and bool(self.address))
+
+    @property
     def snmp_polled(self) -> bool:
         """Whether the NOC polls this device over SNMP (active, SNMP-monitored, addressed)."""
         return self.monitoring == "snmp" and self.status == "active" and bool(self.address)

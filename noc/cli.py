@@ -14,6 +14,7 @@ from noc.cli_common import ConfigOpt, DataDirOpt, console, settings_or_exit
 from noc.cli_config import config_app
 from noc.cli_inventory import inventory_app
 from noc.cli_reports import drift_app, report_app
+from noc.cli_ssh import ssh_app
 from noc.lab import control
 from noc.settings import Settings
 
@@ -28,6 +29,7 @@ inventory_app.add_typer(report_app, name="report",
 inventory_app.add_typer(drift_app, name="drift",
                         help="Where the network disagrees with the inventory; adopt or expect.")
 app.add_typer(config_app, name="config")
+app.add_typer(ssh_app, name="ssh")
 ScaleOpt = Annotated[str | None, typer.Option("--scale", help="Lab size: small, medium, city.")]
 
 

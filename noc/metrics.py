@@ -36,7 +36,7 @@ import gzip
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
@@ -46,6 +46,7 @@ from noc.icmp_monitor import IcmpStats
 from noc.influx.metrics import InfluxStats, influx_families
 from noc.metrics_health import health_families
 from noc.metrics_icmp import icmp_device_families, icmp_self_families
+from noc.metrics_ssh import ssh_self_families
 from noc.metrics_text import Family, write_text
 from noc.scheduler import SchedulerStats, in_shard
 from noc.state import DeviceState
@@ -74,7 +75,11 @@ class Snapshot:
     engines: dict[str, Any] = field(default_factory=dict)  # noc.engines.EngineWatch.summary()
     influx: InfluxStats | None = None  # None: InfluxDB export off
     icmp: IcmpStats | None = None  # None: ICMP job off
+    ssh: SshJobStats | None = None  # None: SSH job off
 
+
+if TYPE_CHECKING:
+    from noc.ssh_job import SshJobStats  # keeps netmiko out of the /metrics import
 
 GZIP_LEVEL = 1  # 5-6x smaller than plain text at a fraction of level 6's CPU (bench)
 MAX_SHARDS = 1024
@@ -156,6 +161,7 @@ class NocCollector(Collector):
             yield from _self_families(snap)
             yield from influx_families(snap.influx)
             yield from icmp_self_families(snap.icmp)
+            yield from ssh_self_families(snap.ssh)
 
 
 def restrict(snap: Snapshot, scope: Scope) -> Snapshot:
@@ -241,7 +247,7 @@ def _device_families(snap: Snapshot) -> Iterator[Family]:
                       "Duration of the device's last poll.", ["device"])
     for dev in snap.catalog.devices.values():
         info.add((dev.name, dev.agency, dev.site, dev.device_class, dev.vendor, dev.model), 1)
-    polled = {name for name, dev in snap.catalog.devices.items() if dev.snmp_polled}
+    polled = {name for name, dev in snap.catalog.devices.items() if dev.polled}
     for name, state in snap.devices.items():
         if state.up is None or name not in polled:
             continue  # ICMP-only assets: noc_icmp_up

@@ -41,7 +41,7 @@ def build_overview(catalog: Catalog, devices: dict[str, DeviceState], sched: Sch
     statuses = agency_statuses(catalog, devices)
     problems = sorted((s for s in statuses if s.status in ("down", "degraded")),
                       key=lambda s: (s.status != "down", s.kind != "district", s.since or 0.0))
-    network = {n for n, d in catalog.devices.items() if d.snmp_polled}  # not ICMP-only assets
+    network = {n for n, d in catalog.devices.items() if d.polled}  # not ICMP-only assets
     return Overview(
         at=time.time(),
         counts=connected_counts(statuses),

@@ -31,6 +31,7 @@ from noc.metrics import Snapshot
 from noc.overview import Overview, build_overview
 from noc.scheduler import Scheduler, in_shard
 from noc.settings import CredentialProfile, Settings
+from noc.ssh_job import SshJob
 from noc.state import State
 from noc.status import agency_statuses
 
@@ -91,6 +92,8 @@ class Runtime:
         self._overview: tuple[float, Overview] | None = None
         self.started_at = time.time()
         self.influx = InfluxExport.from_settings(settings)  # None: export off
+        self.ssh = SshJob(settings, self.state, self.sessions, self.profiles,
+                          feed=self.influx.feed if self.influx is not None else None)
 
     def _icmp_monitor(self) -> IcmpMonitor | None:
         if not self.settings.icmp.enabled:
@@ -162,6 +165,8 @@ class Runtime:
             self.icmp.set_devices(d for d in self.catalog.devices.values()
                                   if in_shard(d.name, index, total))
             watched |= self.icmp.watched
+        self.ssh.set_devices(self.catalog.devices.values())  # applies the shard itself
+        watched |= self.ssh.watched
         self.state.forget(watched)
         log.info("polling %d devices every %g s", len(targets), self.settings.poll.interval)
 
@@ -176,6 +181,8 @@ class Runtime:
         self._engine_task = asyncio.create_task(self.engines.run(lambda: self._targets),
                                                 name="engines")
         self._facts_task = asyncio.create_task(self.facts_scheduler.run(), name="facts")
+        if self.settings.ssh.enabled:
+            await self.ssh.start()
         if self.icmp is not None:
             self._icmp_task = asyncio.create_task(self.icmp.run(), name="icmp")
         self._history_task = asyncio.create_task(self.history.run(
@@ -190,6 +197,7 @@ class Runtime:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.ssh.stop()
         self.history.note_devices(self.state.drain_changes())
         try:
             await asyncio.to_thread(self.history.flush)
@@ -247,4 +255,5 @@ class Runtime:
         return Snapshot(self.catalog, devices, agency_statuses(self.catalog, devices),
                         self.scheduler.stats, client, self.engines.summary(),
                         self.influx.stats() if self.influx is not None else None,
-                        self.icmp.stats if self.icmp is not None else None)
+                        self.icmp.stats if self.icmp is not None else None,
+                        self.ssh.stats() if self.settings.ssh.enabled else None)

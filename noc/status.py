@@ -61,7 +61,7 @@ def agency_statuses(catalog: Catalog, devices: dict[str, DeviceState]) -> list[A
     uplinks = _uplinks(catalog)
     monitored: dict[str, list[str]] = {}
     for dev in catalog.devices.values():
-        if dev.snmp_polled:
+        if dev.polled:
             monitored.setdefault(dev.agency, []).append(dev.name)
     return [_one(code, catalog, monitored.get(code, []), uplinks.get(code, []), devices)
             for code in catalog.agencies]
