@@ -17,6 +17,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from inventory.models import Base
+from noc.auth import models as _auth_models  # noqa: F401  (registers the auth tables)
 
 config = context.config
 if config.config_file_name is not None:  # the CLI; the NOC keeps its own logging

@@ -14,6 +14,8 @@ from dashboards.views import make_router
 from noc.api import health, make_api
 from noc.api_inventory import make_inventory_api
 from noc.api_reports import make_reports_api
+from noc.auth.install import install_auth
+from noc.auth.roles import actor_name
 from noc.metrics import NocCollector, parse_scope, render
 from noc.runtime import Runtime
 
@@ -25,9 +27,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.lab = runtime.lab
     collector = NocCollector(runtime.snapshot)
     app.include_router(make_api(lambda: runtime))
-    app.include_router(make_inventory_api(runtime.sessions, on_change=runtime.inventory_changed))
-    app.include_router(make_reports_api(runtime.sessions))
+    app.include_router(make_inventory_api(runtime.sessions, on_change=runtime.inventory_changed,
+                                          actor=actor_name))
+    app.include_router(make_reports_api(runtime.sessions, actor=actor_name))
     app.include_router(make_router(runtime.overview))
+    install_auth(app, runtime.sessions, runtime.settings, lab=runtime.lab)
     app.mount("/static", StaticFiles(directory=str(DASHBOARD_DIR / "static")), name="static")
 
     @app.get("/metrics", include_in_schema=False)

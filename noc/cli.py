@@ -15,6 +15,7 @@ from noc.cli_config import config_app
 from noc.cli_inventory import inventory_app
 from noc.cli_reports import drift_app, report_app
 from noc.cli_ssh import ssh_app
+from noc.cli_users import users_app
 from noc.lab import control
 from noc.settings import Settings
 
@@ -30,6 +31,7 @@ inventory_app.add_typer(drift_app, name="drift",
                         help="Where the network disagrees with the inventory; adopt or expect.")
 app.add_typer(config_app, name="config")
 app.add_typer(ssh_app, name="ssh")
+app.add_typer(users_app, name="user")
 ScaleOpt = Annotated[str | None, typer.Option("--scale", help="Lab size: small, medium, city.")]
 
 

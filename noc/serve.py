@@ -41,6 +41,9 @@ def serve(settings: Settings) -> None:
 
 async def _serve(settings: Settings, profiles: dict[str, CredentialProfile], lab: bool) -> None:
     runtime = Runtime(settings, profiles, lab=lab)
+    from noc.auth.bootstrap import announce_first_admin
+
+    announce_first_admin(runtime.sessions)  # a one-time password, printed once, if no admin
     if lab:
         from noc.lab.inventory import write_lab_inventory
         from noc.lab.process import lab_port

@@ -243,19 +243,43 @@ def test_inventory_written_through_the_api_is_watched_at_once(noc: Noc):
     kiosk = {"name": "e2e-kiosk-moi", "site": site, "device_class": "kiosk",
              "mgmt_address": "127.23.250.77", "monitoring": "icmp", "serial": "E2E-KIOSK-1",
              "custodian": "Trần Thị Thu"}
-    created = httpx.post(f"{noc.base}/api/v1/inventory/devices", json=kiosk, timeout=10)
+    anonymous = httpx.post(f"{noc.base}/api/v1/inventory/devices", json=kiosk, timeout=10)
+    assert anonymous.status_code == 401  # the lab reads anonymously, never writes
+    auth = {"Authorization": f"Bearer {_token(noc, 'tech-e2e', 'technician')}"}
+    viewer = {"Authorization": f"Bearer {_token(noc, 'viewer-e2e', 'viewer')}"}
+    refused = httpx.post(f"{noc.base}/api/v1/inventory/devices", json=kiosk, headers=viewer,
+                         timeout=10)
+    assert refused.status_code == 403
+    created = httpx.post(f"{noc.base}/api/v1/inventory/devices", json=kiosk, headers=auth,
+                         timeout=10)
     assert created.status_code == 201, created.text
     wait_for("the new kiosk pinged and up", lambda: _device_or_none(noc, kiosk["name"]),
              3 * ICMP_INTERVAL + 5)
-    retired = httpx.delete(f"{noc.base}/api/v1/inventory/devices/{kiosk['name']}", timeout=10)
+    retired = httpx.delete(f"{noc.base}/api/v1/inventory/devices/{kiosk['name']}",
+                           headers=auth, timeout=10)
     assert retired.status_code == 200 and retired.json()["status"] == "retired"
     audit = httpx.get(f"{noc.base}/api/v1/inventory/audit",
                       params={"key": kiosk["name"]}, timeout=10).json()["items"]
-    assert [a["action"] for a in audit] == ["retire", "create"]  # newest first
+    assert [(a["action"], a["actor"], a["via"]) for a in audit] == [
+        ("retire", "tech-e2e", "api"), ("create", "tech-e2e", "api")]  # newest first
     # the lab's devices answer discovery with the serials the inventory records: no drift
     drift = httpx.get(f"{noc.base}/api/v1/inventory/drift", timeout=10).json()
     assert not [d for d in (drift if isinstance(drift, list) else drift["items"])
                 if d["kind"] == "serial"]
+
+
+def _token(noc: Noc, user: str, role: str) -> str:
+    """An API token for a new user, issued with the CLI (`noc user create`, `noc user token`)."""
+    made = subprocess.run([sys.executable, "-m", "noc", "user", "create", user, "--role", role,
+                           "--data-dir", str(noc.data_dir)], capture_output=True, text=True,
+                          timeout=30)
+    assert made.returncode == 0, made.stdout + made.stderr
+    issued = subprocess.run([sys.executable, "-m", "noc", "user", "token", user, "e2e",
+                             "--data-dir", str(noc.data_dir)], capture_output=True, text=True,
+                            timeout=30)
+    assert issued.returncode == 0, issued.stdout + issued.stderr
+    return next(line.split()[-1] for line in issued.stdout.splitlines()
+                if line.startswith("token:"))
 
 
 def _device_or_none(noc: Noc, name: str) -> dict[str, Any] | None:
