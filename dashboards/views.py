@@ -3,6 +3,10 @@
 The page is rendered whole once; a small script then re-fetches the
 ``/fragments/overview`` HTML every few seconds and swaps it in, so the wall
 screen stays live without reloads or a front-end framework.
+
+``extras`` (optional) adds to the template context: the operators' pages
+(:mod:`dashboards.pages_ops`) pass the network picture, the poller's health
+and the alerts panel; without it the overview shows the tiles and tables only.
 """
 
 from __future__ import annotations
@@ -17,16 +21,20 @@ from dashboards.i18n import LANGS
 from dashboards.web import HERE, base_context, templates
 from noc.overview import Overview
 
-__all__ = ["HERE", "make_router"]
+__all__ = ["HERE", "Extras", "make_router"]
 
-def make_router(overview: Callable[[], Overview]) -> APIRouter:
+Extras = Callable[[Request, str], dict[str, Any]]
+
+
+def make_router(overview: Callable[[], Overview], extras: Extras | None = None) -> APIRouter:
     """The dashboard pages over a function returning the current overview."""
     router = APIRouter()
 
     def context(request: Request, lang: str) -> dict[str, Any]:
         ov = overview()
+        more = extras(request, lang) if extras is not None else {}
         return base_context(request, lang, ov=ov, lab=ov.lab, updated_at=ov.at,
-                            section="overview")
+                            section="overview", **more)
 
     @router.get("/", response_class=HTMLResponse)
     def overview_page(request: Request, lang: Annotated[str, Cookie()] = "vi") -> Response:

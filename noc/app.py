@@ -9,6 +9,8 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from dashboards.pages_inventory import make_inventory_router
+from dashboards.pages_ops import make_ops_router
 from dashboards.views import HERE as DASHBOARD_DIR
 from dashboards.views import make_router
 from noc.api import health, make_api
@@ -30,6 +32,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(make_inventory_api(runtime.sessions, on_change=runtime.inventory_changed,
                                           actor=actor_name))
     app.include_router(make_reports_api(runtime.sessions, actor=actor_name))
+    app.include_router(make_inventory_router(runtime.sessions,
+                                             on_change=runtime.inventory_changed))
+    app.include_router(make_ops_router(runtime))  # before the plain overview: it extends it
     app.include_router(make_router(runtime.overview))
     install_auth(app, runtime.sessions, runtime.settings, lab=runtime.lab)
     app.mount("/static", StaticFiles(directory=str(DASHBOARD_DIR / "static")), name="static")

@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import time
+from functools import partial
 
 from pydantic import SecretStr
 
@@ -29,11 +30,15 @@ from noc.icmp_monitor import IcmpMonitor
 from noc.influx.export import InfluxExport
 from noc.metrics import Snapshot
 from noc.overview import Overview, build_overview
+from noc.prometheus_query import PrometheusReader
 from noc.scheduler import Scheduler, in_shard
 from noc.settings import CredentialProfile, Settings
 from noc.ssh_job import SshJob
 from noc.state import State
-from noc.status import agency_statuses
+from noc.status import AgencyStatus, LinkLoad, agency_statuses, link_loads
+from noc.timeseries import SeriesStore
+from noc.timeseries_feed import feed_facts, feed_icmp, feed_poll
+from noc.timeseries_task import run_series, save_quietly
 
 log = logging.getLogger(__name__)
 # health and inventory modules of the facts job (interfaces come from the main poll)
@@ -84,6 +89,15 @@ class Runtime:
         self._facts_task: asyncio.Task[None] | None = None
         self.icmp = self._icmp_monitor()
         self._icmp_task: asyncio.Task[None] | None = None
+        self.series = SeriesStore.for_interval(settings.poll.interval,
+                                               max_series=settings.charts.max_series)
+        self.series_path = settings.data_dir / "series.bin"
+        self._series_task: asyncio.Task[None] | None = None
+        self.prometheus = (PrometheusReader(settings.charts.prometheus_url,
+                                            settings.charts.prometheus_timeout)
+                           if settings.charts.prometheus_url else None)
+        if self.icmp is not None:
+            self.icmp.on_sample = partial(feed_icmp, self.series)
         self.history = HistoryRecorder(self.sessions)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reload_pending = False
@@ -99,10 +113,15 @@ class Runtime:
         if not self.settings.icmp.enabled:
             return None
         try:
-            return IcmpMonitor(self.settings.icmp, self.state)
+            return IcmpMonitor(self.settings.icmp, self.state, on_change=self._repoll)
         except FpingNotFoundError as exc:
             log.error("ICMP reachability off: %s", exc)
             return None
+
+    def _repoll(self, names: list[str]) -> None:
+        """Poll these devices now (their ICMP reachability just changed)."""
+        self.scheduler.poll_now(names)
+        self.ssh.poll_now(names)
 
     def reload_inventory(self) -> None:
         """Re-read the inventory and tell the scheduler which devices to poll."""
@@ -174,6 +193,7 @@ class Runtime:
         """Open the SNMP socket, load the inventory and start the scheduler."""
         self._loop = asyncio.get_running_loop()
         await self.client.open()
+        await asyncio.to_thread(self.series.load, self.series_path)
         if self.influx is not None:
             await self.influx.start()
         self.reload_inventory()
@@ -185,6 +205,9 @@ class Runtime:
             await self.ssh.start()
         if self.icmp is not None:
             self._icmp_task = asyncio.create_task(self.icmp.run(), name="icmp")
+        self._series_task = asyncio.create_task(run_series(
+            self.series, self.series_path, self._series_views, self.series.raw_step,
+            self.settings.charts.save_interval), name="series")
         self._history_task = asyncio.create_task(self.history.run(
             self.state.drain_changes, lambda: self.overview().agencies, time.time,
             self._answering), name="history")
@@ -192,12 +215,16 @@ class Runtime:
     async def stop(self) -> None:
         """Stop polling and close the socket."""
         tasks = [t for t in (self._task, self._engine_task, self._facts_task,
-                             self._icmp_task, self._history_task, *self._background)
+                             self._icmp_task, self._history_task, self._series_task,
+                             *self._background)
                  if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.ssh.stop()
+        await save_quietly(self.series, self.series_path)
+        if self.prometheus is not None:
+            await self.prometheus.aclose()
         self.history.note_devices(self.state.drain_changes())
         try:
             await asyncio.to_thread(self.history.flush)
@@ -213,6 +240,7 @@ class Runtime:
         if target is None:
             return
         self.state.apply(await self.collector.collect(name, target))
+        feed_poll(self.series, self.catalog, self.state.device(name), time.time())
         if self.influx is not None:
             self.influx.feed(self.state.device(name), self.catalog.devices.get(name))
         self._overview = None
@@ -225,6 +253,7 @@ class Runtime:
         started = time.time()
         facts = await discover(self.client, target, FACT_MODULES, self.settings.poll.deadline)
         self.state.apply_facts(name, facts, started)
+        feed_facts(self.series, name, facts, started)
         if answered(facts):
             try:
                 await asyncio.to_thread(self._record_facts, name, facts, started)
@@ -234,6 +263,10 @@ class Runtime:
     def _record_facts(self, name: str, facts: DeviceFacts, at: float) -> None:
         with self.sessions.begin() as session:
             record_facts(session, name, facts, utc(at))
+
+    def _series_views(self) -> tuple[list[AgencyStatus], list[LinkLoad]]:
+        devices = self.state.devices()
+        return agency_statuses(self.catalog, devices), link_loads(self.catalog, devices)
 
     def _answering(self) -> list[str]:
         """Devices that answered their last poll or ICMP cycle (for 'last seen')."""

@@ -143,6 +143,17 @@ class AuthSettings(_Strict):
         None, description="mark cookies Secure (HTTPS only); default: when not on loopback")
 
 
+class ChartSettings(_Strict):
+    """Chart history: the NOC's own store, and Prometheus when configured."""
+
+    prometheus_url: str = Field("", description="e.g. http://127.0.0.1:9090; empty: the "
+                                "NOC's own history only")
+    prometheus_timeout: float = Field(5.0, gt=0)
+    max_series: int = Field(20_000, ge=100, description="series kept in the embedded store "
+                            "(about 40 KiB each once 30 days are full)")
+    save_interval: float = Field(300.0, ge=10, description="seconds between saves of the store")
+
+
 class LabSettings(_Strict):
     """The simulated city network started with ``noc run --lab``."""
 
@@ -216,6 +227,7 @@ class Settings(BaseSettings):
     icmp: IcmpSettings = Field(default_factory=IcmpSettings)
     ssh: SshSettings = Field(default_factory=SshSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    charts: ChartSettings = Field(default_factory=ChartSettings)
     lab: LabSettings = Field(default_factory=LabSettings)
     influx: InfluxSettings = Field(default_factory=InfluxSettings)
     credentials: dict[str, CredentialProfile] = Field(default_factory=dict)

@@ -141,6 +141,10 @@ class SshJob:
             return None
         return profile
 
+    def poll_now(self, names: list[str]) -> None:
+        """Collect the facts (and status) of these SSH-monitored devices now."""
+        self.facts_scheduler.poll_now(names)
+
     def set_devices(self, devices: Iterable[CatDevice]) -> None:
         """Choose the facts and backup targets among ``devices`` (see the module docstring)."""
         index, total = self.settings.shard_index_total
