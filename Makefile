@@ -4,8 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 STAMPS := .stamps
-DEBS := snmp snmpd snmptrapd nftables fping iputils-ping iproute2 openssh-server chromium fonts-liberation \
-        fonts-noto-core prometheus prometheus-alertmanager prometheus-snmp-exporter python3-venv \
+DEBS := snmp snmpd snmptrapd nftables fping iputils-ping iproute2 openssh-server wrk chromium \
+        fonts-liberation fonts-noto-core prometheus prometheus-alertmanager \
+        prometheus-snmp-exporter python3-venv \
         victoria-metrics influxdb postgresql
 
 .PHONY: run test bench deps lint clean

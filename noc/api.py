@@ -1,6 +1,7 @@
 """The read-only JSON API, version 1: agencies with their connection status, devices, health.
 
-Secrets never appear: devices show their credentials *profile name* only.
+Secrets never appear: devices show their credentials *profile name* only. A
+viewer limited to one agency sees that agency and its wards only.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 
+from noc.auth.roles import agency_scope
+from noc.auth.scope import visible_agencies
 from noc.runtime import Runtime
 from noc.state import DeviceState
 
@@ -19,11 +22,16 @@ def make_api(runtime: Callable[[], Runtime]) -> APIRouter:
     """The /api/v1 router over the running NOC."""
     router = APIRouter(prefix="/api/v1", tags=["api"])
 
+    def visible(request: Request, rt: Runtime) -> set[str] | None:
+        return visible_agencies(agency_scope(request), rt.catalog)
+
     @router.get("/agencies")
-    def agencies(kind: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def agencies(request: Request, kind: str | None = None,
+                 status: str | None = None) -> list[dict[str, Any]]:
         """Every agency with its connection status (filter by kind and status)."""
         rt = runtime()
         cat = rt.catalog.agencies
+        seen = visible(request, rt)
         return [
             {"code": s.code, "kind": s.kind, "name_vi": s.name_vi, "name_en": s.name_en,
              "parent": cat[s.code].parent, "status": s.status,
@@ -32,20 +40,25 @@ def make_api(runtime: Callable[[], Runtime]) -> APIRouter:
              "reason": s.reason, "upstream": s.upstream}
             for s in rt.overview().agencies
             if (kind is None or s.kind == kind) and (status is None or s.status == status)
+            and (seen is None or s.code in seen)
         ]
 
     @router.get("/devices")
-    def devices(agency: str | None = None) -> list[dict[str, Any]]:
+    def devices(request: Request, agency: str | None = None) -> list[dict[str, Any]]:
         """Every device with its live status."""
         rt = runtime()
+        seen = visible(request, rt)
         return [_device(d.name, rt) for d in rt.catalog.devices.values()
-                if agency is None or d.agency == agency]
+                if (agency is None or d.agency == agency)
+                and (seen is None or d.agency in seen)]
 
     @router.get("/devices/{name}")
-    def device(name: str) -> dict[str, Any]:
+    def device(request: Request, name: str) -> dict[str, Any]:
         """One device with its interfaces."""
         rt = runtime()
-        if name not in rt.catalog.devices:
+        seen = visible(request, rt)
+        dev = rt.catalog.devices.get(name)
+        if dev is None or (seen is not None and dev.agency not in seen):
             raise HTTPException(404, f"no device {name!r}")
         out = _device(name, rt)
         state = rt.state.devices().get(name)
