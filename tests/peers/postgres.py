@@ -83,13 +83,13 @@ class PostgresPeer:
         """SQLAlchemy URL (psycopg 3) of ``database``."""
         return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """Create an empty UTF-8 database and return its URL."""
+    def create_database(self, name: str, template: str = "template0") -> str:
+        """Create a UTF-8 database (a copy of ``template``) and return its URL."""
         import psycopg
 
         with psycopg.connect(host="127.0.0.1", port=self.port, user=PG_USER,
                              dbname="postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+            conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE "{template}"')
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
