@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from noc.auth.credentials import Credentials, Identity
 from noc.auth.forms import csrf_matches
@@ -32,22 +32,35 @@ SESSION_COOKIE = "noc_session"
 CSRF_COOKIE = "noc_csrf"
 
 
-class AuthMiddleware(BaseHTTPMiddleware):
-    """Identify, protect against CSRF and enforce :mod:`noc.auth.policy` on every request."""
+class AuthMiddleware:
+    """Identify, protect against CSRF and enforce :mod:`noc.auth.policy` on every request.
+
+    A plain ASGI middleware (no per-request task or response streaming
+    wrapper): a request with neither a session cookie nor a bearer token is
+    decided without touching the database or the thread pool. A body read
+    for the CSRF check is replayed to the application.
+    """
 
     def __init__(self, app: ASGIApp, sessions: sessionmaker[Session],
                  policy: AuthPolicy) -> None:
-        super().__init__(app)
+        self.app = app
         self.credentials = Credentials(sessions)
         self.policy = policy
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Identify the request, refuse it or pass it on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
         bearer = _bearer(request)
         cookie = request.cookies.get(SESSION_COOKIE)
-        identity = await run_in_threadpool(self._identify, bearer, cookie)
+        identity = None
+        if bearer is not None or cookie:
+            identity = await run_in_threadpool(self._identify, bearer, cookie)
         if bearer is not None and identity is None:
-            return _json(401, "invalid or expired API token")
+            await _json(401, "invalid or expired API token")(scope, receive, send)
+            return
         new_csrf = None
         if identity is not None:
             csrf = identity.csrf_token
@@ -59,15 +72,19 @@ class AuthMiddleware(BaseHTTPMiddleware):
         request.state.csrf_token = csrf
         request.state.session_id = identity.session_id if identity else None
         request.state.must_change_password = bool(identity and identity.must_change_password)
-        response = await self._refusal(request, identity)
-        if response is None:
-            response = await call_next(request)
+        refusal = await self._refusal(request, identity)
+        cookies: list[str] = []
         if new_csrf is not None:
-            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="lax",
-                                secure=self.policy.secure_cookies)
+            cookies.append(_cookie_header(CSRF_COOKIE, new_csrf, self.policy.secure_cookies))
         if cookie is not None and identity is None and bearer is None:
-            response.delete_cookie(SESSION_COOKIE)  # expired or ended elsewhere
-        return response
+            cookies.append(f"{SESSION_COOKIE}=; Max-Age=0; Path=/; SameSite=lax")  # ended
+        send_with = _adding_cookies(send, cookies) if cookies else send
+        if refusal is not None:
+            await refusal(scope, receive, send_with)
+            return
+        body = getattr(request, "_body", None)  # read by the CSRF check: replay it
+        await self.app(scope, _replay(body, receive) if body is not None else receive,
+                       send_with)
 
     def _identify(self, bearer: str | None, cookie: str | None) -> Identity | None:
         if bearer is not None:
@@ -98,6 +115,34 @@ class AuthMiddleware(BaseHTTPMiddleware):
             return PlainTextResponse("403: CSRF token missing or wrong; reload the page and "
                                      "try again", status_code=403)
         return None
+
+
+def _cookie_header(name: str, value: str, secure: bool) -> str:
+    return (f"{name}={value}; HttpOnly; Path=/; SameSite=lax" + ("; Secure" if secure else ""))
+
+
+def _adding_cookies(send: Send, cookies: list[str]) -> Send:
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for value in cookies:
+                headers.append("set-cookie", value)
+        await send(message)
+
+    return sender
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def receiver() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return receiver
 
 
 def _bearer(request: Request) -> str | None:

@@ -33,12 +33,12 @@ HUAWEI = "network/router/huawei-s5720.snmprec.bz2"
 LINUX = "os/linux/unknown-002.snmprec.bz2"
 APC = "UPS/apc-8641.snmprec"
 PALOALTO = "network/firewall/paloalto-pa-5000.snmprec.bz2"
-DEVICES = {  # name -> (address, recording, serial the lab serves at the chassis entity)
+DEVICES = {  # name -> (address, recording, serial the lab serves as the chassis serial)
     "sw-c3560": ("127.22.0.1", C3560, "FOC-LAB-3560"),
-    "rt-mx960": ("127.22.0.2", MX960, ""),
+    "rt-mx960": ("127.22.0.2", MX960, "JN-LAB-MX960"),  # jnxBoxSerialNo
     "sw-s5720": ("127.22.0.3", HUAWEI, "HW-LAB-5720"),
     "srv-linux": ("127.22.0.4", LINUX, ""),
-    "ups-apc": ("127.22.0.5", APC, ""),
+    "ups-apc": ("127.22.0.5", APC, "ZA0123LAB86"),  # "SN: ..." inside sysDescr
     "fw-pa5000": ("127.22.0.6", PALOALTO, "PA-LAB-5000"),
 }
 T0 = 1_700_000_000.0
@@ -91,7 +91,7 @@ async def test_juniper_mx960_serial_temperatures_and_lldp_neighbours(client, lab
     facts = await _discover(client, lab, "rt-mx960")
     rec = load_recording(MX960)
     assert (facts.vendor, facts.model, facts.serial, facts.firmware) == (
-        "Juniper", "MX960", rec.get((1, 3, 6, 1, 4, 1, 2636, 3, 1, 3, 0)).decode(), "13.3R9.13")
+        "Juniper", "MX960", "JN-LAB-MX960", "13.3R9.13")  # the device's own, not the recording's
     pem0 = next(s for s in facts.sensors if s.name == "PEM 0" and s.kind == "temperature")
     assert abs(pem0.value - rec.get((*JNX_TEMP, 2, 1, 0, 0))) <= 3
     remote = {v.decode() for v in rec.column(LLDP_REM_SYS_NAME).values()}
@@ -126,7 +126,7 @@ async def test_linux_host_memory_disks_load_and_processes(client, lab):
 async def test_apc_identity_comes_from_sys_descr(client, lab):
     facts = await _discover(client, lab, "ups-apc")
     assert (facts.vendor, facts.model, facts.serial, facts.firmware) == (
-        "APC", "AP8641", "5A26833B4526", "6.7.2")
+        "APC", "AP8641", "ZA0123LAB86", "6.7.2")
     assert facts.errors == [] and facts.pdus <= 10
 
 
