@@ -23,6 +23,7 @@ bench: deps
 	$(VENV)/bin/python bench/metrics_render.py
 	$(VENV)/bin/python bench/influx_write.py
 	$(VENV)/bin/python bench/icmp_cycle.py
+	$(VENV)/bin/python bench/pages_load.py
 
 deps: $(STAMPS)/debs $(STAMPS)/venv $(STAMPS)/snmpsim $(STAMPS)/fakeswitches
 

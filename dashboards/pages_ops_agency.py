@@ -2,7 +2,8 @@
 
 An agency page shows its sites and devices with their live status, its links,
 availability over 24 h / 7 d / 30 d from the status history, its current
-problems and its contacts.
+problems and its contacts. It is rendered at most once a second per range and
+viewer kind (:mod:`dashboards.page_cache`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dashboards.charts import Series
+from dashboards.page_cache import PageCache, serve, viewer_key
 from dashboards.pages_ops_common import (
     History,
     Lang,
@@ -21,6 +23,7 @@ from dashboards.pages_ops_common import (
     check_visible,
     fmt_pct,
     render,
+    render_text,
     sort_key,
     tr,
     visible_agencies,
@@ -74,16 +77,24 @@ def add_agency_routes(router: APIRouter, runtime: Runtime) -> None:
                       status_counts=status_counts, parents=parents,
                       kinds=[k for k in KIND_ORDER if counts[k]], statuses=STATUS_ORDER)
 
+    cache = PageCache()
+
     @router.get("/agencies/{code}", response_class=HTMLResponse)
-    def agency_page(request: Request, code: str, lang: Lang = "vi",
-                    range_: Annotated[str, Query(alias="range")] = "24h") -> HTMLResponse:
-        now = live(runtime)
-        agency = now.catalog.agencies.get(code)
+    async def agency_page(request: Request, code: str, lang: Lang = "vi",
+                          range_: Annotated[str, Query(alias="range")] = "24h") -> HTMLResponse:
+        catalog = runtime.catalog
+        agency = catalog.agencies.get(code)
         if agency is None:
             raise HTTPException(404, f"agency {code!r} not found")
-        check_visible(visible_agencies(request, now.catalog), code, f"agency {code!r}")
-        context = _agency_context(runtime, now, code, chart_range(range_), lang)
-        return render(request, lang, "agency.html", "agencies", agency=agency, **context)
+        check_visible(visible_agencies(request, catalog), code, f"agency {code!r}")
+        range_name = chart_range(range_)
+
+        def make() -> str:
+            context = _agency_context(runtime, live(runtime), code, range_name, lang)
+            return render_text(request, lang, "agency.html", "agencies", agency=agency,
+                               **context)
+
+        return await serve(cache, (code, range_name, viewer_key(request, lang)), make)
 
 
 def _agency_context(runtime: Runtime, now: Live, code: str, range_name: str,

@@ -111,6 +111,12 @@ def render(request: Request, lang: str, template: str, section: str,
     return templates.TemplateResponse(request, f"ops/{template}", context)
 
 
+def render_text(request: Request, lang: str, template: str, section: str, **extra: Any) -> str:
+    """The HTML of ``ops/<template>`` with the base context (for :mod:`dashboards.page_cache`)."""
+    context = base_context(request, lang, section=section, **extra)
+    return templates.get_template(f"ops/{template}").render(context)
+
+
 def tr(lang: str) -> Callable[[str], str]:
     """The translator for ``lang`` (for text built in Python, like chart titles)."""
     return translator(lang)

@@ -1,4 +1,8 @@
-"""Device pages: /devices (filters, search by name or address, pages) and /devices/{name}."""
+"""Device pages: /devices (filters, search by name or address, pages) and /devices/{name}.
+
+A device page is rendered at most once a second per range and viewer kind
+(:mod:`dashboards.page_cache`): its data changes once per poll.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from dashboards.page_cache import PageCache, serve, viewer_key
 from dashboards.pages_ops_common import (
     History,
     Lang,
     chart_range,
     check_visible,
     render,
+    render_text,
     tr,
     visible_agencies,
 )
@@ -76,16 +82,21 @@ def add_device_routes(router: APIRouter, runtime: Runtime) -> None:
                       classes=classes, agencies=agencies, statuses=STATUSES,
                       status_of=device_status)
 
+    cache = PageCache()
+
     @router.get("/devices/{name}", response_class=HTMLResponse)
-    def device_page(request: Request, name: str, lang: Lang = "vi",
-                    range_: Annotated[str, Query(alias="range")] = "24h") -> HTMLResponse:
-        now = live(runtime)
-        dev = now.catalog.devices.get(name)
+    async def device_page(request: Request, name: str, lang: Lang = "vi",
+                          range_: Annotated[str, Query(alias="range")] = "24h") -> HTMLResponse:
+        catalog = runtime.catalog
+        dev = catalog.devices.get(name)
         if dev is None:
             raise HTTPException(404, f"device {name!r} not found")
-        check_visible(visible_agencies(request, now.catalog), dev.agency, f"device {name!r}")
-        return render(request, lang, "device.html", "devices",
-                      **_device_context(runtime, dev, chart_range(range_), lang))
+        check_visible(visible_agencies(request, catalog), dev.agency, f"device {name!r}")
+        range_name = chart_range(range_)
+        return await serve(cache, (name, range_name, viewer_key(request, lang)),
+                           lambda: render_text(request, lang, "device.html", "devices",
+                                               **_device_context(runtime, dev, range_name,
+                                                                 lang)))
 
 
 def _device_context(runtime: Runtime, dev: CatDevice, range_name: str,

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DRIFT_TTL = 60.0
 MAX_DIFF_LINES = 400
 _drift_lock = threading.Lock()
+_drift_refresh = threading.Lock()  # held by the one thread recomputing the report
 _drift: dict[int, tuple[float, dict[str, list[DriftItem]]]] = {}
 
 
@@ -94,24 +95,41 @@ def device_charts(hist: History, name: str, rows: list[IfRow], t: Any) -> list[M
 
 
 def drift_for(runtime: Runtime, device: str) -> list[DriftItem]:
-    """The drift items of one device (from a report at most a minute old)."""
+    """The drift items of one device (from a report at most a minute old).
+
+    One thread recomputes an expired report; meanwhile the others keep using
+    the previous one (and wait only when there is none yet).
+    """
     key = id(runtime)
-    now = time.monotonic()
     with _drift_lock:
         cached = _drift.get(key)
-    if cached is None or now - cached[0] > DRIFT_TTL:
-        by_subject: dict[str, list[DriftItem]] = {}
-        try:
-            with runtime.sessions() as session:
-                for item in drift_report(session, datetime.now(UTC).replace(tzinfo=None)):
-                    by_subject.setdefault(item.subject, []).append(item)
-        except Exception:  # a broken report must not take the device page down
-            log.exception("drift report failed")
-        cached = (now, by_subject)
-        with _drift_lock:
-            _drift.clear()
-            _drift[key] = cached
+    if cached is None or time.monotonic() - cached[0] > DRIFT_TTL:
+        if _drift_refresh.acquire(blocking=cached is None):
+            try:
+                cached = _refresh_drift(runtime, key)
+            finally:
+                _drift_refresh.release()
+        assert cached is not None  # only a thread without a report blocks, and then computes
     return cached[1].get(device, [])
+
+
+def _refresh_drift(runtime: Runtime, key: int) -> tuple[float, dict[str, list[DriftItem]]]:
+    with _drift_lock:
+        cached = _drift.get(key)
+    if cached is not None and time.monotonic() - cached[0] <= DRIFT_TTL:
+        return cached  # another thread refreshed it while this one waited
+    by_subject: dict[str, list[DriftItem]] = {}
+    try:
+        with runtime.sessions() as session:
+            for item in drift_report(session, datetime.now(UTC).replace(tzinfo=None)):
+                by_subject.setdefault(item.subject, []).append(item)
+    except Exception:  # a broken report must not take the device page down
+        log.exception("drift report failed")
+    cached = (time.monotonic(), by_subject)
+    with _drift_lock:
+        _drift.clear()
+        _drift[key] = cached
+    return cached
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,11 @@ screen stays live without reloads or a front-end framework.
 ``extras`` (optional) adds to the template context: the operators' pages
 (:mod:`dashboards.pages_ops`) pass the network picture, the poller's health
 and the alerts panel; without it the overview shows the tiles and tables only.
+
+Both are rendered at most once a second per viewer kind (language, user):
+every wall screen and viewer within that second gets the same HTML
+(:class:`~dashboards.page_cache.PageCache`). A cached answer is served
+straight from the event loop; only a render goes to the thread pool.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from fastapi import APIRouter, Cookie, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dashboards.i18n import LANGS
+from dashboards.page_cache import PageCache, serve, viewer_key
 from dashboards.web import HERE, base_context, templates
 from noc.overview import Overview
 
@@ -29,6 +35,7 @@ Extras = Callable[[Request, str], dict[str, Any]]
 def make_router(overview: Callable[[], Overview], extras: Extras | None = None) -> APIRouter:
     """The dashboard pages over a function returning the current overview."""
     router = APIRouter()
+    cache = PageCache()
 
     def context(request: Request, lang: str) -> dict[str, Any]:
         ov = overview()
@@ -36,14 +43,19 @@ def make_router(overview: Callable[[], Overview], extras: Extras | None = None) 
         return base_context(request, lang, ov=ov, lab=ov.lab, updated_at=ov.at,
                             section="overview", **more)
 
+    async def page(request: Request, lang: str, template: str) -> Response:
+        return await serve(cache, (template, viewer_key(request, lang)),
+                           lambda: templates.get_template(template).render(
+                               context(request, lang)))
+
     @router.get("/", response_class=HTMLResponse)
-    def overview_page(request: Request, lang: Annotated[str, Cookie()] = "vi") -> Response:
-        return templates.TemplateResponse(request, "overview.html", context(request, lang))
+    async def overview_page(request: Request, lang: Annotated[str, Cookie()] = "vi") -> Response:
+        return await page(request, lang, "overview.html")
 
     @router.get("/fragments/overview", response_class=HTMLResponse)
-    def overview_fragment(request: Request, lang: Annotated[str, Cookie()] = "vi") -> Response:
-        return templates.TemplateResponse(request, "_overview_body.html",
-                                          context(request, lang))
+    async def overview_fragment(request: Request,
+                                lang: Annotated[str, Cookie()] = "vi") -> Response:
+        return await page(request, lang, "_overview_body.html")
 
     @router.get("/lang")
     def set_language(request: Request, to: Annotated[str, Query()] = "vi") -> Response:

@@ -1,0 +1,86 @@
+"""The one-second cache of rendered pages."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from dashboards.page_cache import PageCache
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_fresh_page_is_served_without_rendering_again() -> None:
+    clock = Clock()
+    cache = PageCache(ttl=1.0, clock=clock)
+    renders: list[int] = []
+    assert cache.get("k", lambda: renders.append(1) or "one") == "one"
+    clock.now += 0.5
+    assert cache.get("k", lambda: "two") == "one"
+    assert cache.peek("k") == "one"
+    assert renders == [1]
+
+
+def test_an_expired_page_is_rendered_again() -> None:
+    clock = Clock()
+    cache = PageCache(ttl=1.0, clock=clock)
+    cache.get("k", lambda: "one")
+    clock.now += 1.5
+    assert cache.peek("k") is None
+    assert cache.get("k", lambda: "two") == "two"
+
+
+def test_keys_are_kept_apart() -> None:
+    cache = PageCache()
+    cache.get(("vi", None), lambda: "vietnamese")
+    assert cache.get(("en", None), lambda: "english") == "english"
+    assert cache.peek(("vi", None)) == "vietnamese"
+
+
+def test_concurrent_misses_render_once() -> None:
+    cache = PageCache(ttl=60.0)
+    calls: list[int] = []
+
+    def slow() -> str:
+        calls.append(1)
+        time.sleep(0.2)
+        return "page"
+
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get("k", slow)))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got == ["page"] * 8
+    assert calls == [1]
+
+
+def test_the_oldest_entries_make_room() -> None:
+    cache = PageCache(ttl=60.0, max_entries=3)
+    for key in "abcd":
+        cache.get(key, lambda key=key: key)
+    assert cache.peek("a") is None
+    assert [cache.peek(k) for k in "bcd"] == ["b", "c", "d"]
+
+
+def test_a_failed_render_is_not_cached() -> None:
+    cache = PageCache()
+
+    def broken() -> str:
+        raise LookupError("gone")
+
+    with pytest.raises(LookupError):
+        cache.get("k", broken)
+    assert cache.get("k", lambda: "back") == "back"
