@@ -1,15 +1,14 @@
 """What a device page shows beyond live state: charts, drift, configurations, events.
 
 Each part is a small function reading one source: the time-series store
-(charts), the drift report (computed for the whole inventory, so it is cached
-for a minute and shared by every page), the configuration store (versions
-and the latest masked diff) and the status history.
+(charts), the device's own drift items (a few indexed queries), the
+configuration store (versions and the latest masked diff) and the status
+history.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,11 +26,7 @@ from noc.runtime import Runtime
 from noc.state import DeviceState, InterfaceState
 
 log = logging.getLogger(__name__)
-DRIFT_TTL = 60.0
 MAX_DIFF_LINES = 400
-_drift_lock = threading.Lock()
-_drift_refresh = threading.Lock()  # held by the one thread recomputing the report
-_drift: dict[int, tuple[float, dict[str, list[DriftItem]]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,41 +90,13 @@ def device_charts(hist: History, name: str, rows: list[IfRow], t: Any) -> list[M
 
 
 def drift_for(runtime: Runtime, device: str) -> list[DriftItem]:
-    """The drift items of one device (from a report at most a minute old).
-
-    One thread recomputes an expired report; meanwhile the others keep using
-    the previous one (and wait only when there is none yet).
-    """
-    key = id(runtime)
-    with _drift_lock:
-        cached = _drift.get(key)
-    if cached is None or time.monotonic() - cached[0] > DRIFT_TTL:
-        if _drift_refresh.acquire(blocking=cached is None):
-            try:
-                cached = _refresh_drift(runtime, key)
-            finally:
-                _drift_refresh.release()
-        assert cached is not None  # only a thread without a report blocks, and then computes
-    return cached[1].get(device, [])
-
-
-def _refresh_drift(runtime: Runtime, key: int) -> tuple[float, dict[str, list[DriftItem]]]:
-    with _drift_lock:
-        cached = _drift.get(key)
-    if cached is not None and time.monotonic() - cached[0] <= DRIFT_TTL:
-        return cached  # another thread refreshed it while this one waited
-    by_subject: dict[str, list[DriftItem]] = {}
+    """The drift items of one device (a few indexed queries: cheap enough per page)."""
     try:
         with runtime.sessions() as session:
-            for item in drift_report(session, datetime.now(UTC).replace(tzinfo=None)):
-                by_subject.setdefault(item.subject, []).append(item)
+            return drift_report(session, datetime.now(UTC).replace(tzinfo=None), device=device)
     except Exception:  # a broken report must not take the device page down
-        log.exception("drift report failed")
-    cached = (time.monotonic(), by_subject)
-    with _drift_lock:
-        _drift.clear()
-        _drift[key] = cached
-    return cached
+        log.exception("drift report of %s failed", device)
+        return []
 
 
 @dataclass(frozen=True, slots=True)

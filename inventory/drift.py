@@ -78,7 +78,11 @@ def _norm(column: Any) -> ColumnElement[str]:
     return func.lower(func.trim(column))
 
 
-def _value_drift(session: Session) -> Iterable[DriftItem]:
+def _only(stmt: Any, device: str | None) -> Any:
+    return stmt if device is None else stmt.where(Device.name == device)
+
+
+def _value_drift(session: Session, device_name: str | None = None) -> Iterable[DriftItem]:
     for name in (*VALUE_FIELDS, "sys_name"):
         column = getattr(Device, "name" if name == "sys_name" else name)
         stmt = (select(Device.name, Agency.code, column, DiscoveredFact.value,
@@ -87,7 +91,7 @@ def _value_drift(session: Session) -> Iterable[DriftItem]:
                 .join(DiscoveredFact, DiscoveredFact.device_id == Device.id)
                 .where(DiscoveredFact.field == name, DiscoveredFact.value != "",
                        _norm(DiscoveredFact.value) != _norm(column)))
-        for device, agency, recorded, found, since in session.execute(stmt):
+        for device, agency, recorded, found, since in session.execute(_only(stmt, device_name)):
             if name == "sys_name":
                 if found.split(".")[0].strip().lower() == device.lower():
                     continue
@@ -110,7 +114,8 @@ def _unknown_addresses(session: Session) -> Iterable[DriftItem]:
                         since)
 
 
-def _silent(session: Session, now: datetime, silent_days: int) -> Iterable[DriftItem]:
+def _silent(session: Session, now: datetime, silent_days: int,
+            device_name: str | None = None) -> Iterable[DriftItem]:
     limit = now - timedelta(days=silent_days)
     seen = aliased(DiscoveredFact)
     stmt = (select(Device.name, Agency.code, Device.mgmt_address, seen.last_seen,
@@ -121,7 +126,8 @@ def _silent(session: Session, now: datetime, silent_days: int) -> Iterable[Drift
                    Device.monitoring != Monitoring.NONE.value,
                    or_(seen.last_seen < limit,
                        seen.id.is_(None) & (Device.created_at < limit))))
-    for device, agency, address, last_seen, created in session.execute(stmt):
+    for device, agency, address, last_seen, created in session.execute(
+            _only(stmt, device_name)):
         yield DriftItem(device, agency, "silent", SEEN, address or "", silent_value(last_seen),
                         last_seen or created)
 
@@ -135,13 +141,13 @@ def _linked_pairs(session: Session) -> set[frozenset[int]]:
     return {frozenset(pair) for pair in session.execute(stmt)}
 
 
-def _neighbors(session: Session) -> Iterable[DriftItem]:
+def _neighbors(session: Session, device_name: str | None = None) -> Iterable[DriftItem]:
     stmt = (select(Device.id, Device.name, Agency.code, DiscoveredFact.field,
                    DiscoveredFact.value, DiscoveredFact.first_seen)
             .join(Site, Device.site_id == Site.id).join(Agency, Site.agency_id == Agency.id)
             .join(DiscoveredFact, DiscoveredFact.device_id == Device.id)
             .where(DiscoveredFact.field.startswith(NEIGHBOR_PREFIX, autoescape=True)))
-    rows = session.execute(stmt).all()
+    rows = session.execute(_only(stmt, device_name)).all()
     if not rows:
         return
     ids = {name.lower(): ident
@@ -155,12 +161,18 @@ def _neighbors(session: Session) -> Iterable[DriftItem]:
         yield DriftItem(device, agency, "neighbor_not_in_inventory", field, "", value, since)
 
 
-def drift_report(session: Session, now: datetime, silent_days: int = 7) -> list[DriftItem]:
-    """Every unacknowledged disagreement, by agency, subject and kind."""
+def drift_report(session: Session, now: datetime, silent_days: int = 7,
+                 device: str | None = None) -> list[DriftItem]:
+    """Every unacknowledged disagreement, by agency, subject and kind.
+
+    ``device``: only that device's items (a few indexed queries, for its page;
+    unknown addresses are not any device's).
+    """
     acks = {(s, f): v for s, f, v in session.execute(
         select(DriftAck.subject, DriftAck.field, DriftAck.value))}
-    items = [*_value_drift(session), *_unknown_addresses(session),
-             *_silent(session, now, silent_days), *_neighbors(session)]
+    items = [*_value_drift(session, device),
+             *(_unknown_addresses(session) if device is None else ()),
+             *_silent(session, now, silent_days, device), *_neighbors(session, device)]
     kept = [i for i in items if acks.get((i.subject, i.field)) != i.discovered]
     return sorted(kept, key=lambda i: (i.agency, i.subject, KINDS.index(i.kind), i.field))
 

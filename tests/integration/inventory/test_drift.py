@@ -105,6 +105,13 @@ def test_report_lists_each_difference_once_and_nothing_else(session: Session) ->
     assert [i.agency for i in items] == sorted(i.agency for i in items)
 
 
+def test_report_of_one_device_is_its_share_of_the_whole(session: Session) -> None:
+    whole = drift_report(session, T0, 7)
+    for device in ("q1-bn-sw1", "q1-core"):
+        mine = drift_report(session, T0, 7, device=device)
+        assert mine == [i for i in whole if i.subject == device] and mine
+
+
 def test_adopt_copies_the_value_and_audits_before_and_after(session: Session) -> None:
     inv = Inventory(session, TECH)
     change = adopt(inv, "q1-bn-sw1", "serial", note="board replaced under warranty")
