@@ -4,7 +4,8 @@ A wall screen re-fetches the overview fragment every few seconds, and many
 viewers may watch the same page; the data behind it changes once a second at
 most (the overview) or once per poll. :class:`PageCache` keeps the rendered
 HTML per key for ``ttl`` seconds. Only one thread renders a given key at a
-time; the others wait for its result instead of rendering it too.
+time; the others wait for its result, or get the previous page while it is
+re-rendered (see :func:`serve`).
 
 The key must hold everything the HTML depends on besides the live data:
 :func:`viewer_key` gives the viewer's part (language, user and, for a
@@ -14,6 +15,8 @@ sees only some agencies, and the user is in the key).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -36,6 +39,9 @@ def viewer_key(request: Request, lang: str) -> Hashable:
     return (lang if lang in LANGS else "vi", user, csrf)
 
 
+log = logging.getLogger(__name__)
+
+
 class PageCache:
     """HTML by key, each kept ``ttl`` seconds; concurrent misses of one key render once."""
 
@@ -47,6 +53,8 @@ class PageCache:
         self._lock = threading.Lock()
         self._done: dict[Hashable, tuple[float, str]] = {}
         self._gates: dict[Hashable, threading.Lock] = {}
+        self._refreshing: set[Hashable] = set()
+        self.tasks: set[asyncio.Task[None]] = set()  # background re-renders in flight
 
     def peek(self, key: Hashable) -> str | None:
         """The HTML of ``key`` if it is fresh (never blocks on a render)."""
@@ -55,6 +63,30 @@ class PageCache:
         if hit is not None and self._clock() - hit[0] <= self.ttl:
             return hit[1]
         return None
+
+    def stale(self, key: Hashable) -> str | None:
+        """The HTML of ``key`` however old (None if it was never rendered)."""
+        with self._lock:
+            hit = self._done.get(key)
+        return hit[1] if hit is not None else None
+
+    def claim(self, key: Hashable) -> bool:
+        """Whether the caller should refresh ``key`` now (no one else is refreshing it)."""
+        with self._lock:
+            if key in self._refreshing:
+                return False
+            self._refreshing.add(key)
+            return True
+
+    def refresh(self, key: Hashable, render: Callable[[], str]) -> None:
+        """Render ``key`` again (after :meth:`claim`), keeping the old page on failure."""
+        try:
+            html = render()
+            with self._lock:
+                self._store(key, html)
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
     def get(self, key: Hashable, render: Callable[[], str]) -> str:
         """The fresh HTML of ``key``, rendered by ``render`` if needed (once, whoever asks)."""
@@ -84,8 +116,30 @@ class PageCache:
 
 
 async def serve(cache: PageCache, key: Hashable, render: Callable[[], str]) -> HTMLResponse:
-    """The page of ``key``: from the cache in the event loop, else rendered in a thread."""
+    """The page of ``key``: fresh from the cache; stale while one thread re-renders; else wait.
+
+    Only the very first request of a key waits for a render. Later ones get
+    the previous page (at most ``ttl`` plus one render old) while a single
+    background render replaces it, so a burst of viewers never queues up on
+    the thread pool behind a render.
+    """
     html = cache.peek(key)
-    if html is None:
-        html = await run_in_threadpool(cache.get, key, render)
-    return HTMLResponse(html)
+    if html is not None:
+        return HTMLResponse(html)
+    old = cache.stale(key)
+    if old is None:
+        return HTMLResponse(await run_in_threadpool(cache.get, key, render))
+    if cache.claim(key):
+        task = asyncio.create_task(run_in_threadpool(cache.refresh, key, render))
+        cache.tasks.add(task)
+        task.add_done_callback(_finished(cache))
+    return HTMLResponse(old)
+
+
+def _finished(cache: PageCache) -> Callable[[asyncio.Task[None]], None]:
+    def done(task: asyncio.Task[None]) -> None:
+        cache.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("page re-render failed: %s", task.exception())
+
+    return done

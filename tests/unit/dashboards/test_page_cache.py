@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
 import pytest
 
-from dashboards.page_cache import PageCache
+from dashboards.page_cache import PageCache, serve
 
 
 class Clock:
@@ -84,3 +85,22 @@ def test_a_failed_render_is_not_cached() -> None:
     with pytest.raises(LookupError):
         cache.get("k", broken)
     assert cache.get("k", lambda: "back") == "back"
+
+
+async def test_serve_gives_the_previous_page_while_one_re_render_runs():
+    clock = [0.0]
+    cache = PageCache(ttl=1.0, clock=lambda: clock[0])
+    renders: list[int] = []
+
+    def render() -> str:
+        renders.append(1)
+        return f"v{len(renders)}"
+
+    first = await serve(cache, "k", render)
+    assert first.body == b"v1"  # nothing cached yet: the first viewer waits for it
+    clock[0] = 5.0  # expired
+    stale = [await serve(cache, "k", render) for _ in range(5)]
+    assert {r.body for r in stale} == {b"v1"}  # nobody waits behind the re-render
+    await asyncio.gather(*cache.tasks)
+    assert len(renders) == 2  # one background re-render for the whole burst
+    assert (await serve(cache, "k", render)).body == b"v2"
