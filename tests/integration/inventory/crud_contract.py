@@ -52,19 +52,19 @@ def seed_city(db: Db) -> None:
         snmp = {"monitoring": "snmp", "credentials": "lab"}
         for rec in [
             {"name": "core-r1", "site": "DC", "device_class": "router", "vendor": "cisco",
-             "model": "ISR4451", "serial": "FDO1111", "mgmt_address": "10.0.0.1",
+             "model": "ISR4451", "serial": "FDO1111", "mgmt_address": "127.40.0.1",
              "warranty_end": "2025-06-30", "funding_program": "DA-2020", **snmp},
             {"name": "q1-sw1", "site": "Q1", "device_class": "access_switch", "vendor": "cisco",
-             "serial": "FOC2222", "mgmt_address": "10.1.0.2", "warranty_end": "2027-01-01",
+             "serial": "FOC2222", "mgmt_address": "127.41.0.2", "warranty_end": "2027-01-01",
              **snmp},
             {"name": "q1-bn-sw1", "site": "Q1-BN", "device_class": "access_switch",
-             "vendor": "cisco", "serial": "FOC3333", "mgmt_address": "10.1.1.2",
+             "vendor": "cisco", "serial": "FOC3333", "mgmt_address": "127.41.1.2",
              "warranty_end": "2024-12-31", "custodian": "Nguyễn Văn An",
              "funding_program": "DA-2020", **snmp},
             {"name": "q1-bn-kiosk1", "site": "Q1-BN", "device_class": "kiosk",
              "asset_tag": "KS-001", "status": "spare", "monitoring": "none"},
             {"name": "q3-sw1", "site": "Q3", "device_class": "access_switch", "vendor": "hpe",
-             "mgmt_address": "10.3.0.2", "monitoring": "icmp"},
+             "mgmt_address": "127.43.0.2", "monitoring": "icmp"},
         ]:
             inv.put("device", rec)
         inv.put("interface", {"device": "q1-bn-sw1", "name": "Gi1/0/2",

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 def _ups() -> dict[str, Any]:
     return {"name": "q3-ups1", "site": "Q3", "device_class": "ups", "vendor": "apc",
-            "serial": "AS1234", "mgmt_address": "10.3.0.10", "credentials": "lab",
+            "serial": "AS1234", "mgmt_address": "127.43.0.10", "credentials": "lab",
             "purchase_date": "2023-03-31", "warranty_end": "2028-03-31"}
 
 
@@ -25,7 +25,7 @@ class TestDevices(CrudContract):
     patch: ClassVar[dict[str, Any]] = {
         "firmware": "7.0.6", "custodian": "Trần Thị Bình", "status": "in_repair"}
     invalid = (
-        ({"mgmt_address": "10.0.0.300"}, ("body", "mgmt_address"), "not an IPv4 or IPv6"),
+        ({"mgmt_address": "127.40.0.300"}, ("body", "mgmt_address"), "not an IPv4 or IPv6"),
         ({"serial": "FOC2222"}, ("body", "serial"), "duplicate serial 'FOC2222'"),
         ({"site": "NOPE"}, ("body", "site"), "unknown site 'NOPE'"),
         ({"device_class": "toaster"}, ("body", "device_class"), "Input should be"),
@@ -60,8 +60,8 @@ class TestDevices(CrudContract):
             return set(api.keys("device", q=q))
 
         assert keys("FDO1111") == {"core-r1"}
-        assert keys("10.1.") == {"q1-sw1", "q1-bn-sw1"}
-        assert keys("10.0.0.1") == {"core-r1"}
+        assert keys("127.41.") == {"q1-sw1", "q1-bn-sw1"}
+        assert keys("127.40.0.1") == {"core-r1"}
         assert keys("ks-001") == {"q1-bn-kiosk1"}
         assert keys("isr44") == {"core-r1"}
         assert keys("Nguyễn Văn") == keys("nguyen van") == keys("NGUYEN") == {"q1-bn-sw1"}

@@ -100,8 +100,8 @@ def test_csv_directory_round_trip_is_byte_identical(lab, tmp_path: Path):
 @pytest.mark.parametrize(("bad", "field", "expected"), [
     ({"site": "NOWHERE"}, "site", "unknown site 'NOWHERE' (neither in the file nor in the "
                                   "database)"),
-    ({"mgmt_address": "10.0.0.300", "monitoring": "icmp"}, "mgmt_address",
-     "'10.0.0.300' is not an IPv4 or IPv6 address"),
+    ({"mgmt_address": "127.40.0.300", "monitoring": "icmp"}, "mgmt_address",
+     "'127.40.0.300' is not an IPv4 or IPv6 address"),
     ({"device_class": "toaster"}, "device_class", "unknown value 'toaster'"),
     ({"purchase_date": "2023-13-01"}, "purchase_date", "'2023-13-01' is not a date"),
     ({"serial": "ZB-00003"}, "serial", "duplicate serial 'ZB-00003': already on device "

@@ -108,8 +108,8 @@ def test_yaml_writer_values_read_back_identical(value):
 
 
 def test_error_text_names_source_row_field_and_caps_the_list():
-    error = RowError("devices.csv", 17, "mgmt_address", "'10.0.0.300' is not an IPv4 address")
-    assert str(error) == ("devices.csv row 17, field mgmt_address: '10.0.0.300' is not an IPv4 "
+    error = RowError("devices.csv", 17, "mgmt_address", "'127.40.0.300' is not an IPv4 address")
+    assert str(error) == ("devices.csv row 17, field mgmt_address: '127.40.0.300' is not an IPv4 "
                           "address")
     many = InventoryImportError([RowError("d.csv", n, "f", "bad") for n in range(2, 152)])
     lines = str(many).splitlines()
@@ -118,7 +118,7 @@ def test_error_text_names_source_row_field_and_caps_the_list():
 
 
 @pytest.mark.parametrize(("field", "value", "expected"), [
-    ("mgmt_address", "10.0.0.300", "'10.0.0.300' is not an IPv4 or IPv6 address"),
+    ("mgmt_address", "127.40.0.300", "'127.40.0.300' is not an IPv4 or IPv6 address"),
     ("device_class", "toaster", "unknown value 'toaster'; expected 'router'"),
     ("purchase_date", "2023-02-30", "'2023-02-30' is not a date (YYYY-MM-DD)"),
     ("snmp_port", "x", "'x' is not a whole number"),

@@ -75,7 +75,7 @@ def test_duplicate_serial_and_unknown_reference_are_refused(session):
                            "monitoring": "none"})
     assert info.value.field == "site"
     with pytest.raises(ValidationError, match="not an IPv4 or IPv6 address"):
-        inv.patch("device", "q1-core", {"mgmt_address": "10.0.0.300"})
+        inv.patch("device", "q1-core", {"mgmt_address": "127.40.0.300"})
 
 
 def test_delete_retires_devices_and_refuses_orphans(session):

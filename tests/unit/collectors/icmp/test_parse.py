@@ -8,19 +8,20 @@ from hypothesis import strategies as st
 
 from collectors.icmp.parse import IcmpSample, merge, parse_line, parse_output
 
-# fping -C 3 -q -p 20 -t 200 127.0.0.1 127.0.0.2 ::1 10.255.255.1 localhost (stderr)
+# fping -C 3 -q -p 20 -t 200 127.0.0.1 127.0.0.2 ::1 127.250.255.1 localhost (stderr;
+# 127.250.255.1 dropped by an nftables rule, so it never answers)
 PER_PROBE = """\
 127.0.0.1    : 0.042 0.018 0.007
 127.0.0.2    : 0.029 0.010 0.034
 ::1          : 0.110 0.034 0.035
-10.255.255.1 : - - -
+127.250.255.1 : - - -
 localhost    : 0.028 0.015 0.023
 """
 
-# fping -c 3 -q -p 20 -t 200 127.0.0.1 10.255.255.1 (stderr)
+# fping -c 3 -q -p 20 -t 200 127.0.0.1 127.250.255.1 (stderr; the second one dropped)
 SUMMARY = """\
 127.0.0.1    : xmt/rcv/%loss = 3/3/0%, min/avg/max = 0.011/0.015/0.019
-10.255.255.1 : xmt/rcv/%loss = 3/0/100%
+127.250.255.1 : xmt/rcv/%loss = 3/0/100%
 """
 
 # fping -C 3 over 2,000 targets, SIGINT after one second: unsent probes are absent
@@ -33,7 +34,7 @@ INTERRUPTED = """\
 
 def test_per_probe_lines_give_counts_and_rtt_statistics():
     samples = parse_output(PER_PROBE).samples
-    assert list(samples) == ["127.0.0.1", "127.0.0.2", "::1", "10.255.255.1", "localhost"]
+    assert list(samples) == ["127.0.0.1", "127.0.0.2", "::1", "127.250.255.1", "localhost"]
     first = samples["127.0.0.1"]
     assert (first.sent, first.received, first.loss_percent) == (3, 3, 0.0)
     assert first.rtt_min_ms == pytest.approx(0.007)
@@ -43,7 +44,7 @@ def test_per_probe_lines_give_counts_and_rtt_statistics():
 
 
 def test_all_probes_lost_gives_no_rtt_and_full_loss():
-    dead = parse_output(PER_PROBE).samples["10.255.255.1"]
+    dead = parse_output(PER_PROBE).samples["127.250.255.1"]
     assert (dead.sent, dead.received, dead.loss_percent) == (3, 0, 100.0)
     assert dead.rtt_min_ms is dead.rtt_avg_ms is dead.rtt_max_ms is None
     assert not dead.replied
@@ -60,14 +61,14 @@ def test_partial_loss_statistics_use_answered_probes_only():
 
 def test_summary_lines():
     samples = parse_output(SUMMARY).samples
-    alive, dead = samples["127.0.0.1"], samples["10.255.255.1"]
+    alive, dead = samples["127.0.0.1"], samples["127.250.255.1"]
     assert (alive.sent, alive.received) == (3, 3)
     assert (alive.rtt_min_ms, alive.rtt_avg_ms, alive.rtt_max_ms) == (0.011, 0.015, 0.019)
     assert (dead.sent, dead.received, dead.loss_percent, dead.rtt_avg_ms) == (3, 0, 100.0, None)
 
 
 def test_summary_with_outage_suffix_and_duplicate_replies_is_clamped():
-    sample = parse_line("10.0.0.1 : xmt/rcv/%loss = 3/4/0%, min/avg/max = 1/2/3, outage(ms) = 0")
+    sample = parse_line("127.40.0.1 : xmt/rcv/%loss = 3/4/0%, min/avg/max = 1/2/3, outage(ms) = 0")
     assert sample is not None
     assert (sample.sent, sample.received, sample.loss_percent) == (3, 3, 0.0)
 
@@ -105,7 +106,7 @@ def test_malformed_lines_are_counted_not_raised(line: str):
 def test_fping_messages_are_counted_apart_from_malformed_lines():
     text = ("fping: can't create socket\n"
             "nonexist.invalid: Name or service not known\n"
-            "ICMP Host Unreachable from 10.0.0.1 for ICMP Echo sent to 10.0.0.5\n"
+            "ICMP Host Unreachable from 127.40.0.1 for ICMP Echo sent to 127.40.0.5\n"
             "this is not fping\n\n   \n")
     result = parse_output(text)
     assert (result.messages, result.malformed, result.samples) == (3, 1, {})
