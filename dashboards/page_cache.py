@@ -79,9 +79,19 @@ class PageCache:
             return True
 
     def refresh(self, key: Hashable, render: Callable[[], str]) -> None:
-        """Render ``key`` again (after :meth:`claim`), keeping the old page on failure."""
+        """Render ``key`` again (after :meth:`claim`).
+
+        On failure the old page is dropped too: the next request renders in
+        its own right and gets the error (a wall screen then shows
+        "connection lost" instead of an old page that looks live).
+        """
         try:
             html = render()
+        except BaseException:
+            with self._lock:
+                self._done.pop(key, None)
+            raise
+        else:
             with self._lock:
                 self._store(key, html)
         finally:

@@ -8,24 +8,17 @@ through Playwright. Screenshots of every page at 1920x1080 and 1366x768 go to
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from tests.browser import chromium, serve_app
 from tests.unit.dashboards.test_pages_inventory_seed import As, make_app, make_sessions
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 SHOTS = Path("/tmp/noc-inventory")
 PAGES = {"home": "/inventory?q=ben+nghe", "devices": "/inventory/devices?sort=name",
          "record": "/inventory/devices/q1-sw1", "edit": "/inventory/devices/q1-sw1/edit",
@@ -35,43 +28,19 @@ BAD_CSV = ("name,site,device_class,monitoring,mgmt_address\n"
            "bn-kiosk1,Q1-BN-UB,kiosk,none,\n"
            "bn-cam1,Q1-BN-UB,other,icmp,127.0.2.300\n")
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = make_app(make_sessions(tmp_path_factory.mktemp("inventory")), As())
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                          log_level="critical"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn died"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_page(browser: Browser, url: str, width: int = 1366,

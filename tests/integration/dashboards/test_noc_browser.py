@@ -30,14 +30,11 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from noc.lab.model import AgencyKind, DeviceRole, LabTopology, Network
 from noc.lab.topology import build_topology
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import free_tcp_port, free_udp_port, wait_for
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 SHOTS = Path("/tmp/noc-e2e-shots")
 INTERVAL = 2.0
 # ward down: two poll intervals + a request timeout, then the page's 5 s fragment refresh,
@@ -49,8 +46,6 @@ CUSTODIAN = "Lê Thị Hồng Nhung"
 # the page sets this after login; a reload of the overview would lose it
 MARKER = "window.__nocNoReload"
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
 
 
 @dataclass

@@ -9,19 +9,16 @@ Debian chromium headless. Screenshots of every page at 1920x1080 and
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from dashboards.pages_ops import make_ops_router
+from tests.browser import chromium, serve_app
 from tests.unit.dashboards.test_pages_ops import build_runtime
 
 pytestmark = pytest.mark.integration
@@ -31,8 +28,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--no-first-run"]
 DASHBOARDS = Path(__file__).parents[3] / "dashboards"
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -42,36 +37,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app.state.lab = True
     app.mount("/static", StaticFiles(directory=DASHBOARDS / "static"), name="static")
     app.include_router(make_ops_router(runtime))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                          log_level="critical"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn died"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def shoot(page: Page, tmp_path: Path, name: str) -> None:

@@ -8,37 +8,30 @@ written to /tmp/noc-overview.png for a human to look at.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from dashboards.views import make_router
 from noc.overview import Overview
 from noc.status import AgencyStatus
+from tests.browser import chromium, serve_app
 from tests.fixtures.overview import make_overview
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.integration
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 DASHBOARDS = Path(__file__).parents[3] / "dashboards"
 REFRESH_WAIT_MS = 15_000  # the page refreshes every 5 s
 LEAD_SCREENSHOT = Path("/tmp/noc-overview.png")
 
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not installed", allow_module_level=True)
 
 
 @dataclass
@@ -68,44 +61,36 @@ def site() -> Iterator[Site]:
     app = FastAPI()
     app.mount("/static", StaticFiles(directory=DASHBOARDS / "static"), name="static")
     app.include_router(make_router(feed))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                          log_level="critical"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn died"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", feed)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(app) as url:
+        yield Site(url, feed)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                      args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def fresh(site: Site) -> Site:
-    """The site serving the default fake again, without simulated failures."""
+    """The site serving the default fake again, without simulated failures.
+
+    Pages are cached for a second and an expired one is served once more
+    while it is re-rendered: wait until both the page and its fragment show
+    the default data again, not what an earlier test left.
+    """
     site.feed.ov = make_overview()
     site.feed.failing = False
+    expected = _default_tile()
+    for path in ("/", "/fragments/overview"):
+        wait_for(f"{path} re-rendered", lambda p=path: expected in httpx.get(  # type: ignore[misc]
+            site.url + p, timeout=5).text or None, 10, every=0.3)
     return site
+
+
+def _default_tile() -> str:
+    dept = make_overview().counts["department"]
+    return f"{dept[0]}/{dept[1]}"
 
 
 def open_page(browser: Browser, url: str, width: int, height: int) -> tuple[Page, list[str]]:

@@ -38,7 +38,8 @@ class TestLinks(CrudContract):
                ({"device": "core-r1", "network": "metronet"}, {"core--q1"}))
     sort = "bandwidth_mbps"
     search = ("vnpt", {"core--q3"})
-    in_use = None  # nothing refers to a link
+    in_use = None  # nothing refers to a link, so it can always be deleted:
+    test_delete_of_record_in_use_is_409 = None  # type: ignore[assignment]  # (not collected)
 
     def test_ends_are_recorded_and_sortable_by_end_device(self, api: Api) -> None:
         assert api.client.post(api.url(), json=_vpn()).status_code == 201

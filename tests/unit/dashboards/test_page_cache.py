@@ -104,3 +104,18 @@ async def test_serve_gives_the_previous_page_while_one_re_render_runs():
     await asyncio.gather(*cache.tasks)
     assert len(renders) == 2  # one background re-render for the whole burst
     assert (await serve(cache, "k", render)).body == b"v2"
+
+
+async def test_a_failed_re_render_drops_the_old_page_so_the_error_shows():
+    clock = [0.0]
+    cache = PageCache(ttl=1.0, clock=lambda: clock[0])
+    await serve(cache, "k", lambda: "v1")
+    clock[0] = 5.0
+
+    def broken() -> str:
+        raise RuntimeError("backend down")
+
+    assert (await serve(cache, "k", broken)).body == b"v1"  # this one still gets the old page
+    await asyncio.gather(*cache.tasks, return_exceptions=True)
+    with pytest.raises(RuntimeError, match="backend down"):
+        await serve(cache, "k", broken)  # then the failure is visible
