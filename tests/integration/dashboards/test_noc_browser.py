@@ -31,7 +31,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from noc.lab.model import AgencyKind, DeviceRole, LabTopology, Network
 from noc.lab.topology import build_topology
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.helpers import free_tcp_port, free_udp_port, wait_for
+from tests.helpers import wait_for
+from tests.peers.noc_process import launch_noc
 
 pytestmark = pytest.mark.integration
 
@@ -69,33 +70,15 @@ class Noc:
 
 @pytest.fixture(scope="module")
 def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
-    data_dir = tmp_path_factory.mktemp("noc")
-    http_port = free_tcp_port()
-    env = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1", "127.22.1.1"))),
-               NOC_ICMP__INTERVAL="3", NOC_POLL__TIMEOUT="0.5", NOC_POLL__DEADLINE="4")
-    log = open(data_dir / "noc.log", "wb")  # noqa: SIM115 - closed in teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
-         f"127.0.0.1:{http_port}", "--data-dir", str(data_dir), "--interval", str(INTERVAL)],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    noc = Noc(f"http://127.0.0.1:{http_port}", data_dir, proc, build_topology("small"))
+    started = launch_noc(tmp_path_factory.mktemp("noc"), INTERVAL, NOC_ICMP__INTERVAL="3",
+                         NOC_POLL__TIMEOUT="0.5", NOC_POLL__DEADLINE="4")
+    noc = Noc(started.base, started.data_dir, started.proc, build_topology("small"))
     try:
-        wait_for("the NOC to answer /healthz", lambda: _healthy(noc), 90)
         wait_for("every agency up", lambda: _all_up(noc), 60)
         yield noc
     finally:
         _stop(noc)
-        log.close()
-
-
-def _healthy(noc: Noc) -> bool:
-    if noc.proc.poll() is not None:
-        log = (noc.data_dir / "noc.log").read_text(errors="replace")
-        raise AssertionError(f"noc run exited with {noc.proc.returncode}:\n{log[-3000:]}")
-    try:
-        return httpx.get(f"{noc.base}/healthz", timeout=2).is_success
-    except httpx.HTTPError:
-        return False
+        started.log.close()
 
 
 def _all_up(noc: Noc) -> bool:

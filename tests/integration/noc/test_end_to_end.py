@@ -19,7 +19,8 @@ import pytest
 
 from noc.lab.model import AgencyKind, LabTopology, Network
 from noc.lab.topology import build_topology
-from tests.helpers import free_tcp_port, free_udp_port, wait_for
+from tests.helpers import wait_for
+from tests.peers.noc_process import launch_noc
 
 pytestmark = pytest.mark.integration
 INTERVAL = 2.0
@@ -52,23 +53,15 @@ class Noc:
 
 @pytest.fixture(scope="module")
 def noc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Noc]:
-    data_dir = tmp_path_factory.mktemp("noc")
-    http_port = free_tcp_port()
-    env = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1", "127.22.1.1"))),
-               NOC_POLL__TIMEOUT="0.5", NOC_POLL__RETRIES="1", NOC_POLL__DEADLINE="4",
-               NOC_POLL__FACTS_INTERVAL="5", NOC_ICMP__INTERVAL=str(ICMP_INTERVAL))
-    log = open(data_dir / "noc.log", "wb")  # noqa: SIM115 - closed in teardown
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
-         f"127.0.0.1:{http_port}", "--data-dir", str(data_dir), "--interval", str(INTERVAL)],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    noc = Noc(f"http://127.0.0.1:{http_port}", data_dir, proc, build_topology("small"))
+    started = launch_noc(tmp_path_factory.mktemp("noc"), INTERVAL, NOC_POLL__TIMEOUT="0.5",
+                         NOC_POLL__RETRIES="1", NOC_POLL__DEADLINE="4",
+                         NOC_POLL__FACTS_INTERVAL="5", NOC_ICMP__INTERVAL=str(ICMP_INTERVAL))
+    noc = Noc(started.base, started.data_dir, started.proc, build_topology("small"))
     try:
-        wait_for("the NOC to answer /healthz", lambda: _healthy(noc), 90)
         yield noc
     finally:
         _stop(noc)
-        log.close()
+        started.log.close()
 
 
 def _stop(noc: Noc) -> None:
@@ -85,16 +78,6 @@ def _stop(noc: Noc) -> None:
         os.kill(lab_pid, signal.SIGKILL)
     assert not lab_alive, "Ctrl-C on noc run left the lab running"
     assert not (noc.data_dir / "lab" / "control.json").exists()
-
-
-def _healthy(noc: Noc) -> bool:
-    if noc.proc.poll() is not None:
-        log = (noc.data_dir / "noc.log").read_text(errors="replace")
-        raise AssertionError(f"noc run exited with {noc.proc.returncode}:\n{log[-3000:]}")
-    try:
-        return httpx.get(f"{noc.base}/healthz", timeout=2).is_success
-    except httpx.HTTPError:
-        return False
 
 
 def _all_up(noc: Noc) -> dict[str, dict[str, object]] | None:
@@ -336,15 +319,11 @@ def test_overview_page_renders_counts_in_vietnamese(noc: Noc):
 
 
 def test_sigterm_stops_noc_and_lab_cleanly(tmp_path: Path):
-    http_port = free_tcp_port()
-    env = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1",))))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
-         f"127.0.0.1:{http_port}", "--data-dir", str(tmp_path)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    noc = Noc(f"http://127.0.0.1:{http_port}", tmp_path, proc, build_topology("small"))
-    wait_for("the NOC to answer /healthz", lambda: _healthy(noc), 90)
+    started = launch_noc(tmp_path, 60.0)
     lab_pid = json.loads((tmp_path / "lab" / "control.json").read_text())["pid"]
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(20) == 0
+    started.proc.send_signal(signal.SIGTERM)
+    try:
+        assert started.proc.wait(20) == 0, started.log_tail()
+    finally:
+        started.log.close()
     assert not Path(f"/proc/{lab_pid}").exists()
