@@ -17,6 +17,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from inventory.models import Base
+from noc.alerting import tables as _alerting_tables  # noqa: F401  (registers the alerting tables)
 from noc.auth import models as _auth_models  # noqa: F401  (registers the auth tables)
 
 config = context.config

@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+import noc.alerting.tables  # registers the alerting tables on Base.metadata
 import noc.auth  # noqa: F401  (registers the user tables on Base.metadata)
 from inventory.models import Base
 
