@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dashboards.i18n_alerts import TEXT_ALERTS
 from dashboards.i18n_auth import TEXT_AUTH
 from dashboards.i18n_inventory import TEXT_INVENTORY
 from dashboards.i18n_ops import TEXT_OPS
@@ -81,7 +82,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-for _part in (TEXT_OPS, TEXT_INVENTORY, TEXT_AUTH):
+for _part in (TEXT_OPS, TEXT_INVENTORY, TEXT_AUTH, TEXT_ALERTS):
     _dupes = TEXT.keys() & _part.keys()
     if _dupes:
         raise RuntimeError(f"UI text keys defined twice: {sorted(_dupes)}")

@@ -119,17 +119,6 @@ TEXT_OPS: dict[str, dict[str, str]] = {
     "link_avail_note": {"vi": "Tính theo thời gian cả hai thiết bị đầu cuối cùng hoạt động.",
                         "en": "Time both end devices were up."},
     # alerts
-    "alerting_not_yet": {"vi": "Chức năng cảnh báo đang được xây dựng. Khi hoàn thành, các "
-                               "cảnh báo sẽ hiện ở đây.",
-                         "en": "Alerting is being built. Once it is, alerts will show here."},
-    "alerts_firing": {"vi": "Đang cảnh báo", "en": "Firing"},
-    "alerts_suppressed": {"vi": "Đang tạm ẩn", "en": "Suppressed"},
-    "alerts_acknowledged": {"vi": "Đã xác nhận", "en": "Acknowledged"},
-    "alerts_empty_firing": {"vi": "Không có cảnh báo nào đang kích hoạt",
-                            "en": "Nothing is firing"},
-    "alerts_empty_suppressed": {"vi": "Không có cảnh báo bị tạm ẩn", "en": "Nothing suppressed"},
-    "alerts_empty_acknowledged": {"vi": "Chưa có cảnh báo được xác nhận",
-                                  "en": "Nothing acknowledged"},
     "active_alerts": {"vi": "Cảnh báo đang hoạt động", "en": "Active alerts"},
     "all_alerts": {"vi": "Tất cả cảnh báo", "en": "All alerts"},
     "no_alerting_yet": {"vi": "Chưa bật chức năng cảnh báo – theo dõi trạng thái ở bảng bên",

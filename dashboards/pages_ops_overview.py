@@ -1,9 +1,10 @@
-"""What the operators' pages add to the overview wall screen, and the /alerts page.
+"""What the operators' pages add to the overview wall screen, and the hook of the /alerts pages.
 
 :func:`overview_extras` gives the overview template the network picture
 (:mod:`dashboards.topology`), the poller's health (SNMP interval and lag,
-ICMP cycle hosts and duration) and the active-alerts placeholder. The picture
-is rendered at most once per overview instant and language, whatever the
+ICMP cycle hosts and duration) and the active incidents
+(:func:`dashboards.pages_alerts_data.overview_incidents`; None: alerting is
+off). The picture is rendered at most once per overview instant and language, whatever the
 number of wall screens polling it.
 """
 
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from dashboards import topology
-from dashboards.pages_ops_common import Lang, render, tr, visible_agencies
+from dashboards.pages_alerts import make_alerts_router
+from dashboards.pages_alerts_data import backend_of_runtime, overview_incidents, safe_snapshot
+from dashboards.pages_ops_common import tr, visible_agencies
 from dashboards.pages_ops_index import live
 from noc.runtime import Runtime
 
@@ -84,18 +86,14 @@ def overview_extras(runtime: Runtime) -> Callable[[Request, str], dict[str, Any]
     """The function :func:`dashboards.views.make_router` calls for the overview's extras."""
 
     def extras(request: Request, lang: str) -> dict[str, Any]:
+        alerts = overview_incidents(safe_snapshot(backend_of_runtime(runtime)),
+                                    visible_agencies(request, runtime.catalog))
         return {"topo": picture(runtime, request, lang), "health": health(runtime),
-                "alerts": []}
+                "alerts": alerts}
 
     return extras
 
 
 def add_alert_routes(router: APIRouter, runtime: Runtime) -> None:
-    """Register /alerts: the layout of the alerting page, empty until alerting exists."""
-
-    @router.get("/alerts", response_class=HTMLResponse)
-    def alerts_page(request: Request, lang: Lang = "vi") -> HTMLResponse:
-        sections: list[tuple[str, list[str]]] = [
-            ("firing", []), ("suppressed", []), ("acknowledged", [])]
-        return render(request, lang, "alerts.html", "alerts", sections=sections,
-                      health=health(runtime))
+    """Register /alerts and the alerting actions (:mod:`dashboards.pages_alerts`)."""
+    router.include_router(make_alerts_router(runtime))

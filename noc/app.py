@@ -27,6 +27,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="Metronet NOC", version="0.1.0", docs_url="/api/docs",
                   openapi_url="/api/openapi.json")
     app.state.lab = runtime.lab
+    app.state.runtime = runtime  # templates shared by every page read alerting through it
     collector = NocCollector(runtime.snapshot)
     app.include_router(make_api(lambda: runtime))
     app.include_router(make_inventory_api(runtime.sessions, on_change=runtime.inventory_changed,

@@ -103,12 +103,14 @@ def lab_serve(
     scale: Annotated[str, typer.Option(help="small, medium or city.")] = "small",
     port: Annotated[int, typer.Option(help="UDP port every lab device answers on.")] = 16161,
     data_dir: Annotated[Path, typer.Option(help="Where the control file goes.")] = Path("var"),
+    trap_target: Annotated[str, typer.Option(help="HOST:PORT the devices send link traps to "
+                                             "(empty: no traps).")] = "",
 ) -> None:
     """Serve the lab in the foreground (``noc run --lab`` starts this for you)."""
     _logging("INFO")
     from noc.lab.runner import serve_lab
 
-    serve_lab(scale, port, data_dir)
+    serve_lab(scale, port, data_dir, trap_target)
 
 
 @lab_app.command("break")

@@ -44,6 +44,7 @@ from prometheus_client.registry import Collector
 from inventory.catalog import Catalog
 from noc.icmp_monitor import IcmpStats
 from noc.influx.metrics import InfluxStats, influx_families
+from noc.metrics_alerting import AlertingMetrics, alerting_families
 from noc.metrics_health import health_families
 from noc.metrics_icmp import icmp_device_families, icmp_self_families
 from noc.metrics_ssh import ssh_self_families
@@ -76,6 +77,7 @@ class Snapshot:
     influx: InfluxStats | None = None  # None: InfluxDB export off
     icmp: IcmpStats | None = None  # None: ICMP job off
     ssh: SshJobStats | None = None  # None: SSH job off
+    alerting: AlertingMetrics | None = None  # None: alerting off
 
 
 if TYPE_CHECKING:
@@ -162,6 +164,7 @@ class NocCollector(Collector):
             yield from influx_families(snap.influx)
             yield from icmp_self_families(snap.icmp)
             yield from ssh_self_families(snap.ssh)
+            yield from alerting_families(snap.alerting)
 
 
 def restrict(snap: Snapshot, scope: Scope) -> Snapshot:

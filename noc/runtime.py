@@ -23,6 +23,8 @@ from collectors.snmp.discovery import discover
 from collectors.snmp.v3 import V3Credentials
 from inventory.catalog import Catalog, CatDevice, load_catalog
 from inventory.discovery import answered, record_facts
+from noc.alerting.runner import Alerting
+from noc.alerting.view import AlertsBackend
 from noc.db import init_schema, make_engine, session_factory
 from noc.engines import EngineWatch
 from noc.history import HistoryRecorder, utc
@@ -108,18 +110,24 @@ class Runtime:
         self.influx = InfluxExport.from_settings(settings)  # None: export off
         self.ssh = SshJob(settings, self.state, self.sessions, self.profiles,
                           feed=self.influx.feed if self.influx is not None else None)
+        self.alerting = Alerting(self) if settings.alerting.enabled else None
+
+    @property
+    def alerts(self) -> AlertsBackend | None:
+        """The alerting service as the pages see it (None: alerting off)."""
+        return self.alerting.service if self.alerting is not None else None
 
     def _icmp_monitor(self) -> IcmpMonitor | None:
         if not self.settings.icmp.enabled:
             return None
         try:
-            return IcmpMonitor(self.settings.icmp, self.state, on_change=self._repoll)
+            return IcmpMonitor(self.settings.icmp, self.state, on_change=self.repoll)
         except FpingNotFoundError as exc:
             log.error("ICMP reachability off: %s", exc)
             return None
 
-    def _repoll(self, names: list[str]) -> None:
-        """Poll these devices now (their ICMP reachability just changed)."""
+    def repoll(self, names: list[str]) -> None:
+        """Poll these devices now (their reachability changed, a trap came, or alerting asks)."""
         self.scheduler.poll_now(names)
         self.ssh.poll_now(names)
 
@@ -211,6 +219,8 @@ class Runtime:
         self._history_task = asyncio.create_task(self.history.run(
             self.state.drain_changes, lambda: self.overview().agencies, time.time,
             self._answering), name="history")
+        if self.alerting is not None:
+            await self.alerting.start()
 
     async def stop(self) -> None:
         """Stop polling and close the socket."""
@@ -221,6 +231,11 @@ class Runtime:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self.alerting is not None:
+            try:
+                await self.alerting.stop()
+            except Exception:
+                log.exception("alerting did not stop cleanly")
         await self.ssh.stop()
         await save_quietly(self.series, self.series_path)
         if self.prometheus is not None:
@@ -289,4 +304,5 @@ class Runtime:
                         self.scheduler.stats, client, self.engines.summary(),
                         self.influx.stats() if self.influx is not None else None,
                         self.icmp.stats if self.icmp is not None else None,
-                        self.ssh.stats() if self.settings.ssh.enabled else None)
+                        self.ssh.stats() if self.settings.ssh.enabled else None,
+                        self.alerting.metrics() if self.alerting is not None else None)

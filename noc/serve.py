@@ -27,7 +27,7 @@ def serve(settings: Settings) -> None:
 
         port = lab_port(settings.lab.port)
         profiles = lab_profiles(settings.data_dir, settings.lab.community)
-        lab_proc = LabProcess(settings.lab.scale, port, settings.data_dir)
+        lab_proc = LabProcess(settings.lab.scale, port, settings.data_dir, _trap_target(settings))
         log.info("starting the lab (%s scale) on port %d", settings.lab.scale, port)
     try:
         if lab_proc is not None:
@@ -37,6 +37,17 @@ def serve(settings: Settings) -> None:
         if lab_proc is not None:
             lab_proc.stop()
             log.info("lab stopped")
+
+
+def _trap_target(settings: Settings) -> str:
+    """Where the lab's devices send traps: the NOC's receiver, on loopback."""
+    traps = settings.alerting.traps
+    if not (settings.alerting.enabled and traps.enabled):
+        return ""
+    host, _, port = traps.listen.rpartition(":")
+    if host in ("0.0.0.0", "", "[::]", "::") or not host.startswith("127."):
+        host = "127.0.0.1"
+    return f"{host}:{port}"
 
 
 async def _serve(settings: Settings, profiles: dict[str, CredentialProfile], lab: bool) -> None:

@@ -32,6 +32,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from noc.alerting.settings import AlertingSettings, apply_shortcuts
+
 DEFAULT_DATA_DIR = Path("var")
 _PLACEHOLDERS = frozenset({"changeme", "change-me", "secret", "password", "xxx", "todo"})
 
@@ -230,6 +232,7 @@ class Settings(BaseSettings):
     charts: ChartSettings = Field(default_factory=ChartSettings)
     lab: LabSettings = Field(default_factory=LabSettings)
     influx: InfluxSettings = Field(default_factory=InfluxSettings)
+    alerting: AlertingSettings = Field(default_factory=AlertingSettings)
     credentials: dict[str, CredentialProfile] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -335,6 +338,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     raises :class:`ConfigError` naming the file and every bad key.
     """
     file_data = read_config_file(config) if config else {}
+    apply_shortcuts(file_data)  # NOC_ALERTMANAGER_URL and friends
     cli = {k: v for k, v in overrides.items() if v is not None}
     token = _FILE_DATA.set(file_data)
     try:

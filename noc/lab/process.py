@@ -55,8 +55,9 @@ def lab_profiles(data_dir: Path, community: SecretStr) -> dict[str, CredentialPr
 class LabProcess:
     """``noc lab serve`` as a child process."""
 
-    def __init__(self, scale: str, port: int, data_dir: Path) -> None:
+    def __init__(self, scale: str, port: int, data_dir: Path, trap_target: str = "") -> None:
         self.scale, self.port, self.data_dir = scale, port, data_dir
+        self.trap_target = trap_target  # HOST:PORT of the NOC's trap receiver, or empty
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 120.0) -> dict[str, object]:
@@ -68,7 +69,8 @@ class LabProcess:
         with open(log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "noc", "lab", "serve", "--scale", self.scale,
-                 "--port", str(self.port), "--data-dir", str(self.data_dir)],
+                 "--port", str(self.port), "--data-dir", str(self.data_dir),
+                 "--trap-target", self.trap_target],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

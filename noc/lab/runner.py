@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from noc.lab.netsnmp import LabSnmpd, SnmpdError
 from noc.lab.process import LAB_V3_USER
 from noc.lab.recordings import port_ifindex
 from noc.lab.topology import build_topology
+from noc.lab.traps import send_link_trap
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,10 @@ class Lab:
     """A running lab: responder, snmpd, faults."""
 
     def __init__(self, topo: LabTopology, port: int, data_dir: Path,
-                 community: str = "public") -> None:
+                 community: str = "public", trap_target: tuple[str, int] | None = None) -> None:
         self.topo = topo
+        self.trap_target = trap_target  # where devices send linkDown/linkUp (None: nowhere)
+        self.community = community.encode()
         self.port = port
         self.data_dir = data_dir
         self.broken: set[str] = set()
@@ -118,7 +122,12 @@ class Lab:
         log.info("faults %s: %d devices cut off", sorted(self.broken) or "none", len(self.cut))
 
     def _links_down(self) -> None:
-        """Ports of broken links, and of links to dead neighbours, go oper down."""
+        """Ports of broken links, and of links to dead neighbours, go oper down.
+
+        A device that still answers sends a linkDown (linkUp) trap for each of
+        its ports that went down (came back), like a real switch.
+        """
+        before = {name: set(view.ports_down) for name, view in self.views.items()}
         for each in self.views.values():
             each.ports_down.clear()
         dead = self.cut | self.broken
@@ -129,6 +138,20 @@ class Lab:
                 view = self.views.get(name)
                 if view is not None and view.device.recording:
                     view.ports_down.add(port_ifindex(view.device.recording, ordinal))
+        self._send_traps(before)
+
+    def _send_traps(self, before: dict[str, set[int]]) -> None:
+        if self.trap_target is None:
+            return
+        now = time.time()
+        for name, view in self.views.items():
+            if name in self.cut:
+                continue  # a cut-off device's traps do not get through
+            old, new = before.get(name, set()), view.ports_down
+            for ifindex, up in [(i, False) for i in sorted(new - old)] + \
+                               [(i, True) for i in sorted(old - new)]:
+                send_link_trap(view.device.address, self.trap_target, self.community, up,
+                               ifindex, f"port{ifindex}", view.uptime_ticks(now))
 
     def _summary(self) -> dict[str, Any]:
         return {"faults": sorted(self.broken), "unreachable": len(self.cut),
@@ -136,8 +159,9 @@ class Lab:
                 "firewall": self.firewall.enabled}
 
 
-async def _run(scale: str, port: int, data_dir: Path) -> None:
-    lab = Lab(build_topology(scale), port, data_dir)
+async def _run(scale: str, port: int, data_dir: Path,
+               trap_target: tuple[str, int] | None = None) -> None:
+    lab = Lab(build_topology(scale), port, data_dir, trap_target=trap_target)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -162,6 +186,10 @@ async def _stop_when_orphaned(stop: asyncio.Event) -> None:
             stop.set()
 
 
-def serve_lab(scale: str, port: int, data_dir: Path) -> None:
-    """Serve the lab until SIGTERM or Ctrl-C."""
-    asyncio.run(_run(scale, port, data_dir))
+def serve_lab(scale: str, port: int, data_dir: Path, trap_target: str = "") -> None:
+    """Serve the lab until SIGTERM or Ctrl-C; ``trap_target`` is HOST:PORT or empty."""
+    target = None
+    if trap_target:
+        host, _, tport = trap_target.rpartition(":")
+        target = (host, int(tport))
+    asyncio.run(_run(scale, port, data_dir, target))

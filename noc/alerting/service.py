@@ -1,0 +1,389 @@
+"""The alerting service: rules over the live state every second, incidents, pages.
+
+One evaluation (:meth:`AlertService.evaluate`, on the event loop, no I/O):
+
+1. conditions from the rules over the catalog and the device states, plus
+   the conditions raised by traps;
+2. the lifecycle (pending -> firing -> resolved, ``for:``, flap damping);
+3. topology: suppression and incidents, parents before children;
+4. maintenance windows and silences mark alerts *muted*;
+5. paging: an incident pages once when its root fires, unless it is muted,
+   milder than ``page_min_severity``, or an upstream device of it is still
+   being checked (*settle*: what is behind a dying uplink must not page
+   before the uplink does); a paged incident pages ``resolved`` once, and
+   escalates until acknowledged.
+
+Writes (alert state, history) go to the database in a worker thread after
+the evaluation; people's actions (ack, silence, maintenance) are in
+:class:`noc.alerting.service_actions.AlertActions`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from inventory.catalog import Catalog
+from noc.alerting.conditions import EvalContext, evaluate
+from noc.alerting.escalation import Escalator
+from noc.alerting.incidents import assign, title_vi
+from noc.alerting.lifecycle import Lifecycle, Transition
+from noc.alerting.maintenance import MaintenanceIndex
+from noc.alerting.model import (
+    Alert,
+    AlertEvent,
+    AlertState,
+    Condition,
+    Incident,
+    Maintenance,
+    Silence,
+    severity_rank,
+)
+from noc.alerting.notify import Dispatcher, build_dispatcher
+from noc.alerting.oncall import route
+from noc.alerting.paging import firing, resolved
+from noc.alerting.rules import EffectiveRule, RuleSet
+from noc.alerting.service_actions import AlertActions
+from noc.alerting.settings import AlertingSettings
+from noc.alerting.store import AlertStore
+from noc.alerting.topology import Topology
+from noc.alerting.traps import TrapBook
+from noc.state import DeviceState
+
+log = logging.getLogger(__name__)
+TOPOLOGY_REFRESH = 300.0  # seconds: LLDP neighbours change slowly
+FULL_SAVE = 60.0  # seconds between saves of every active alert (last_true)
+ESCALATION_KEY = "escalation"
+
+
+@dataclass(slots=True)
+class AlertingStats:
+    """Self-monitoring of the alerting service (for /metrics)."""
+
+    evaluations: int = 0
+    last_duration: float = 0.0
+    last_evaluation: float = 0.0
+    pages: int = 0
+    resolves: int = 0
+    repeats: int = 0
+    deferred: int = 0  # pages held while an upstream device was checked
+    errors: int = 0
+    store_errors: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+
+
+def _signature(alert: Alert) -> tuple[object, ...]:
+    return (alert.state, alert.severity, alert.summary, alert.suppressed_by, alert.incident,
+            alert.acked_by, alert.muted, alert.notified, alert.flapping, alert.fired_at)
+
+
+class AlertService(AlertActions):
+    """Evaluates, persists and pages; the dashboard's :class:`AlertsBackend`."""
+
+    def __init__(self, settings: AlertingSettings, sessions: sessionmaker[Session], *,
+                 catalog: Callable[[], Catalog],
+                 devices: Callable[[], dict[str, DeviceState]],
+                 context: Callable[[float], EvalContext],
+                 repoll: Callable[[list[str]], None],
+                 poll_interval: float = 60.0, external_url: str = "",
+                 dispatcher: Dispatcher | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.store = AlertStore(sessions)
+        self.rules = RuleSet(settings.rules)
+        self.lifecycle = Lifecycle()
+        self.dispatcher = dispatcher or build_dispatcher(settings.notify)
+        self.escalator = Escalator(settings.oncall)
+        self.catalog = catalog
+        self.devices = devices
+        self.context = context
+        self.repoll = repoll
+        self.clock = clock
+        self.url = (external_url or settings.notify.external_url).rstrip("/")
+        self.traps = TrapBook(settings.traps, self._device_by_address, self._link_changed)
+        self.stats = AlertingStats()
+        self.trap_drops_source: Callable[[], int] = lambda: 0
+        self.incidents: list[Incident] = []
+        self.windows: list[Maintenance] = []
+        self.silence_list: list[Silence] = []
+        self._index: MaintenanceIndex | None = None
+        self._topology: tuple[int, float, Topology] | None = None
+        self._addresses: tuple[int, dict[str, str]] | None = None
+        self._saved: dict[str, tuple[object, ...]] = {}
+        self._events: list[AlertEvent] = []
+        self._deferred: dict[str, float] = {}  # root fingerprint -> first deferred at
+        self._poll_interval = poll_interval
+        self._last_full_save = 0.0
+        self._writer: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._paged: dict[str, Alert] = {}  # alerts that paged "firing" and are still active
+
+    # ------------------------------------------------------------------ lifecycle of the service
+
+    async def start(self) -> None:
+        """Restore the alerts, windows, silences and escalation; start paging."""
+        self._loop = asyncio.get_running_loop()
+        alerts = await asyncio.to_thread(self.store.load_active)
+        grace = self.settings.startup_grace or 1.5 * self._poll_interval
+        self.lifecycle.restore(alerts, hold_until=self.clock() + grace)
+        self._saved = {a.fingerprint: _signature(a) for a in alerts}
+        self._paged = {a.fingerprint: a for a in alerts if a.notified}
+        await self.reload_actions()
+        state = await asyncio.to_thread(self.store.get_meta, ESCALATION_KEY)
+        if state:
+            self.escalator.restore(json.loads(state))
+        await self.dispatcher.start()
+        self._task = asyncio.create_task(self.run(), name="alerting")
+        log.info("alerting: %d active alerts restored (%d paged)", len(alerts),
+                 sum(1 for a in alerts if a.notified))
+
+    async def stop(self) -> None:
+        """Stop evaluating; write what is pending; stop the notifiers."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+        await self._write(force=True)
+        await self.dispatcher.stop()
+
+    def wake(self) -> None:
+        """Evaluate soon (a trap or a fresh poll result arrived)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Evaluate every ``interval`` seconds (sooner when woken)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.interval)
+            self._wake.clear()
+            try:
+                self.evaluate(self.clock())
+            except Exception:
+                self.stats.errors += 1
+                log.exception("alert evaluation failed")
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.create_task(self._write(), name="alerting-store")
+
+    # ------------------------------------------------------------------ one evaluation
+
+    def evaluate(self, now: float) -> list[Incident]:
+        """One evaluation; returns the active incidents."""
+        started = time.perf_counter()
+        catalog = self.catalog()
+        devices = self.devices()
+        conditions = evaluate(catalog, devices, self.context(now), self.rules)
+        conditions.extend(self.traps.conditions(now))
+        transitions = self.lifecycle.update(conditions, now, self._effective)
+        topo = self._topo(catalog, devices, now)
+        active = self.lifecycle.active()
+        self.incidents = assign(active, topo, catalog)
+        self._mute(active, catalog, topo, now)
+        self._record(transitions)
+        self._page(catalog, topo, devices, transitions, now)
+        self._escalate(catalog, now)
+        self.stats.evaluations += 1
+        self.stats.last_evaluation = now
+        self.stats.last_duration = time.perf_counter() - started
+        counts: dict[str, int] = {}
+        for alert in active:
+            key = "suppressed" if alert.suppressed_by else alert.state.value
+            counts[key] = counts.get(key, 0) + 1
+        self.stats.by_state = counts
+        return self.incidents
+
+    def _effective(self, condition: Condition) -> EffectiveRule:
+        catalog = self.catalog()
+        device = catalog.devices.get(condition.device or "")
+        agency = catalog.agencies.get(condition.agency or (device.agency if device else ""))
+        return self.rules.effective(condition.rule, device, agency)
+
+    def _topo(self, catalog: Catalog, devices: dict[str, DeviceState], now: float) -> Topology:
+        cached = self._topology
+        if cached is None or cached[0] != id(catalog) or now - cached[1] > TOPOLOGY_REFRESH:
+            neighbors = {name: d.facts.neighbors for name, d in devices.items()
+                         if d.facts is not None and d.facts.neighbors}
+            topo = Topology.build(catalog, neighbors)
+            self._topology = (id(catalog), now, topo)
+            self._index = None
+            return topo
+        return cached[2]
+
+    def _mute(self, alerts: list[Alert], catalog: Catalog, topo: Topology, now: float) -> None:
+        if self._index is None:
+            self._index = MaintenanceIndex(self.windows, catalog, topo.behind)
+        silences = [s for s in self.silence_list if s.ends_at > now]
+        for alert in alerts:
+            window = self._index.covering(alert, now)
+            muted = f"maintenance:{window.id}" if window is not None else ""
+            if not muted:
+                hit = next((s for s in silences if s.matches(alert)), None)
+                muted = f"silence:{hit.id}" if hit is not None else ""
+            alert.muted = muted
+
+    def _record(self, transitions: list[Transition]) -> None:
+        for tr in transitions:
+            if tr.was_pending:
+                continue
+            self._events.append(AlertEvent(tr.at, tr.fingerprint, tr.new.value,
+                                           rule=tr.rule, subject=tr.subject))
+
+    # ------------------------------------------------------------------ paging
+
+    def _pages(self, alert: Alert) -> bool:
+        return severity_rank(alert.severity) <= severity_rank(self.settings.page_min_severity)
+
+    def _page(self, catalog: Catalog, topo: Topology, devices: dict[str, DeviceState],
+              transitions: list[Transition], now: float) -> None:
+        for tr in transitions:  # resolved roots that paged: say it is over, once
+            if tr.new is AlertState.RESOLVED and tr.fingerprint in self._paged:
+                root = self._paged.pop(tr.fingerprint)
+                self.dispatcher.submit(resolved(root, tr.at, self._link(root.fingerprint)))
+                self.escalator.close(root.fingerprint)
+                self.stats.resolves += 1
+                self._events.append(AlertEvent(tr.at, root.fingerprint, "notified_resolved",
+                                               rule=root.rule, subject=root.subject))
+        for incident in self.incidents:
+            root = incident.root
+            if root.notified:
+                continue
+            if root.state is not AlertState.FIRING or root.muted or not self._pages(root):
+                continue
+            if self._settling(root, topo, devices, now):
+                continue
+            self._deferred.pop(root.fingerprint, None)
+            chain = self._chain(catalog, root, incident.severity)
+            page = self.escalator.open(incident.id, chain, now)
+            recipients = page.recipients if page is not None else ()
+            self.dispatcher.submit(firing(incident, catalog, title_vi(incident, catalog),
+                                          self._link(incident.id), recipients))
+            root.notified = True
+            self._paged[root.fingerprint] = root
+            self.stats.pages += 1
+            self._events.append(AlertEvent(now, root.fingerprint, "notified",
+                                           note=incident.title, rule=root.rule,
+                                           subject=root.subject))
+
+    def _chain(self, catalog: Catalog, root: Alert, severity: str):  # type: ignore[no-untyped-def]
+        agency = catalog.agencies.get(root.agency or "")
+        if agency is None and root.device in catalog.devices:
+            agency = catalog.agencies.get(catalog.devices[root.device].agency)
+        return route(self.settings.oncall, agency, catalog.agencies, severity)
+
+    def _link(self, incident: str) -> str:
+        return f"{self.url}/alerts#i-{incident}" if self.url else ""
+
+    def _settling(self, root: Alert, topo: Topology, devices: dict[str, DeviceState],
+                  now: float) -> bool:
+        """Whether an upstream device of ``root`` may be failing too (then wait for it)."""
+        start = root.labels.get("a_device") if root.rule == "link_down" else root.device
+        if not start or self.settings.settle <= 0:
+            return False
+        suspects = [name for name in _ancestors(topo, start, include_self=root.rule == "link_down")
+                    if _suspect(devices.get(name))]
+        if not suspects:
+            return False
+        first = self._deferred.setdefault(root.fingerprint, now)
+        if first == now:
+            self.stats.deferred += 1
+            self.repoll(suspects)
+        return now - first < self.settings.settle
+
+    def _escalate(self, catalog: Catalog, now: float) -> None:
+        by_id = {i.id: i for i in self.incidents}
+        for page in self.escalator.due(now):
+            incident = by_id.get(page.incident)
+            if incident is None or incident.acked:
+                continue
+            self.dispatcher.submit(firing(incident, catalog, title_vi(incident, catalog),
+                                          self._link(incident.id), page.recipients,
+                                          page.level, repeat=page.repeat))
+            self.stats.repeats += 1
+            self._events.append(AlertEvent(now, incident.id, "escalated",
+                                           note=f"level {page.level + 1}",
+                                           rule=incident.root.rule,
+                                           subject=incident.root.subject))
+
+    # ------------------------------------------------------------------ traps
+
+    def _device_by_address(self, address: str) -> str | None:
+        catalog = self.catalog()
+        cached = self._addresses
+        if cached is None or cached[0] != id(catalog):
+            table = {d.address: d.name for d in catalog.devices.values() if d.address}
+            self._addresses = cached = (id(catalog), table)
+        return cached[1].get(address)
+
+    def _link_changed(self, device: str, if_index: int | None) -> None:
+        self.repoll([device])
+        self.wake()
+
+    # ------------------------------------------------------------------ persistence
+
+    async def _write(self, force: bool = False) -> None:
+        now = self.clock()
+        full = force or now - self._last_full_save > FULL_SAVE
+        active = {a.fingerprint: a for a in self.lifecycle.active()}
+        changed = [a for fp, a in active.items()
+                   if full or self._saved.get(fp) != _signature(a)]
+        gone = [fp for fp in self._saved if fp not in active]
+        events, self._events = self._events, []
+        escalation = self.escalator.state()
+        if not changed and not gone and not events and not full:
+            return
+        try:
+            await asyncio.to_thread(self._store_all, changed, gone, events, escalation)
+        except Exception:
+            self.stats.store_errors += 1
+            self._events[:0] = events  # keep them for the next attempt
+            log.exception("alert state not written; will retry")
+            return
+        for alert in changed:
+            self._saved[alert.fingerprint] = _signature(alert)
+        for fp in gone:
+            self._saved.pop(fp, None)
+        if full:
+            self._last_full_save = now
+
+    def _store_all(self, changed: list[Alert], gone: list[str], events: list[AlertEvent],
+                   escalation: object) -> None:
+        self.store.save(changed, gone)
+        if events:
+            self.store.record(events)
+        self.store.set_meta(ESCALATION_KEY, json.dumps(escalation))
+
+
+def _ancestors(topo: Topology, device: str, include_self: bool = False) -> list[str]:
+    """Every device upstream of ``device`` (breadth first, bounded)."""
+    out: list[str] = [device] if include_self else []
+    seen = {device}
+    frontier = [device]
+    while frontier and len(seen) < 64:
+        nxt = []
+        for name in frontier:
+            for parent, _link in topo.parents(name):
+                if parent not in seen:
+                    seen.add(parent)
+                    out.append(parent)
+                    nxt.append(parent)
+        frontier = nxt
+    return out
+
+
+def _suspect(state: DeviceState | None) -> bool:
+    """A device whose last poll or echo failed but that is not (yet) declared down."""
+    if state is None:
+        return False
+    if state.up is False or state.failures > 0:
+        return True
+    sample = state.icmp
+    return sample is not None and sample.sent > 0 and sample.received == 0
