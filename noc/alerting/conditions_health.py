@@ -23,6 +23,19 @@ _AT = {name: i for i, name in enumerate(_RATED)}
 _PKTS = (_AT["in_ucast_pkts"], _AT["out_ucast_pkts"])
 
 _HARDWARE = ("fan", "power_supply")
+# read-only images and pseudo file systems that are full by design (Junos packages, devfs,
+# CD-ROMs, snaps): never "disk full"
+_FULL_MOUNTS = ("/packages/", "/dev", "/proc", "/sys", "/run", "/snap/", "/cdrom",
+                "/media/cdrom", "/mnt/cdrom")
+_FULL_TYPES = ("devfs", "procfs", "tmpfs", "iso9660", "squashfs")
+
+
+def _full_by_design(disk_name: str) -> bool:
+    """Whether a file system is a read-only image or a pseudo file system."""
+    text = disk_name.lower()
+    mount = text.rsplit("mounted on:", 1)[-1].strip()
+    head = text.split(",")[0].split(":")[0]
+    return mount.startswith(_FULL_MOUNTS) or any(t in head for t in _FULL_TYPES)
 
 
 def fmt(value: float) -> str:
@@ -111,6 +124,8 @@ def facts_conditions(dev: CatDevice, facts: DeviceFacts, prof: Mapping[str, Effe
     disk = prof["disk_full"]
     if disk.enabled and disk.threshold is not None:
         for d in facts.disks:
+            if _full_by_design(d.name):
+                continue
             used = d.used_bytes * 100 / d.total_bytes if d.total_bytes else 0.0
             if used > disk.threshold:
                 out.append(Condition(disk.name, f"{name}:{d.name}", disk.severity,

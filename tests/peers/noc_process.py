@@ -44,19 +44,20 @@ class NocProcess:
             return False
 
 
-def launch_noc(data_dir: Path, interval: float, **env: str) -> NocProcess:
-    """Start ``noc run --lab --scale small`` with ``NOC_*`` settings ``env``; wait for /healthz."""
+def launch_noc(data_dir: Path, interval: float, scale: str = "small", timeout: float = 90,
+               **env: str) -> NocProcess:
+    """Start ``noc run --lab --scale SCALE`` with ``NOC_*`` settings ``env``; wait for /healthz."""
     http_port = free_tcp_port()
     environ = dict(os.environ, NOC_LAB__PORT=str(free_udp_port(("127.20.0.1", "127.22.1.1"))),
                    **env)
     log = (data_dir / "noc.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "noc", "run", "--lab", "--scale", "small", "--listen",
+        [sys.executable, "-m", "noc", "run", "--lab", "--scale", scale, "--listen",
          f"127.0.0.1:{http_port}", "--data-dir", str(data_dir), "--interval", str(interval)],
         env=environ, stdout=log, stderr=subprocess.STDOUT)
     noc = NocProcess(f"http://127.0.0.1:{http_port}", data_dir, proc, log)
     try:
-        wait_for("the NOC to answer /healthz", noc.healthy, 90)
+        wait_for("the NOC to answer /healthz", noc.healthy, timeout)
     except BaseException:
         proc.kill()
         proc.wait(10)

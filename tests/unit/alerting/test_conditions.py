@@ -207,6 +207,15 @@ def test_cpu_memory_disk_boundaries() -> None:
     assert len(above) == 3
 
 
+def test_read_only_images_and_pseudo_file_systems_are_never_full() -> None:
+    junos = "/dev/md5, mounted on: /packages/mnt/jcrypto64-12.3R6.6"
+    found = run(facts_state(disks=[Disk(junos, 100, 100),
+                                   Disk("devfs: dev file system, mounted on: /dev", 1, 1),
+                                   Disk("/run/user/0", 10, 10),
+                                   Disk("/dev/sda1, mounted on: /var", 100, 99)]))
+    assert set(found) == {("disk_full", "q7-sw:/dev/sda1, mounted on: /var")}
+
+
 def test_sensors() -> None:
     sensors = [Sensor("temperature", "inlet", 70.0, "celsius", "ok"),
                Sensor("temperature", "cpu", 71.0, "celsius", "ok"),
