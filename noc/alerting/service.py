@@ -14,8 +14,8 @@ One evaluation (:meth:`AlertService.evaluate`, on the event loop, no I/O):
    escalates until acknowledged.
 
 Writes (alert state, history) go to the database in a worker thread after
-the evaluation; people's actions (ack, silence, maintenance) are in
-:class:`noc.alerting.service_actions.AlertActions`.
+the evaluation (:mod:`noc.alerting.service_store`); people's actions (ack,
+silence, maintenance) are in :class:`noc.alerting.service_actions.AlertActions`.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from noc.alerting.oncall import route
 from noc.alerting.paging import firing, resolved
 from noc.alerting.rules import EffectiveRule, RuleSet
 from noc.alerting.service_actions import AlertActions
+from noc.alerting.service_store import ESCALATION_KEY, AlertPersistence, signature
 from noc.alerting.settings import AlertingSettings
 from noc.alerting.store import AlertStore
 from noc.alerting.topology import Topology
@@ -59,8 +60,6 @@ from noc.state import DeviceState
 
 log = logging.getLogger(__name__)
 TOPOLOGY_REFRESH = 300.0  # seconds: LLDP neighbours change slowly
-FULL_SAVE = 60.0  # seconds between saves of every active alert (last_true)
-ESCALATION_KEY = "escalation"
 
 
 @dataclass(slots=True)
@@ -79,12 +78,7 @@ class AlertingStats:
     by_state: dict[str, int] = field(default_factory=dict)
 
 
-def _signature(alert: Alert) -> tuple[object, ...]:
-    return (alert.state, alert.severity, alert.summary, alert.suppressed_by, alert.incident,
-            alert.acked_by, alert.muted, alert.notified, alert.flapping, alert.fired_at)
-
-
-class AlertService(AlertActions):
+class AlertService(AlertActions, AlertPersistence):
     """Evaluates, persists and pages; the dashboard's :class:`AlertsBackend`."""
 
     def __init__(self, settings: AlertingSettings, sessions: sessionmaker[Session], *,
@@ -135,7 +129,7 @@ class AlertService(AlertActions):
         alerts = await asyncio.to_thread(self.store.load_active)
         grace = self.settings.startup_grace or 1.5 * self._poll_interval
         self.lifecycle.restore(alerts, hold_until=self.clock() + grace)
-        self._saved = {a.fingerprint: _signature(a) for a in alerts}
+        self._saved = {a.fingerprint: signature(a) for a in alerts}
         self._paged = {a.fingerprint: a for a in alerts if a.notified}
         await self.reload_actions()
         state = await asyncio.to_thread(self.store.get_meta, ESCALATION_KEY)
@@ -239,8 +233,9 @@ class AlertService(AlertActions):
 
     # ------------------------------------------------------------------ paging
 
-    def _pages(self, alert: Alert) -> bool:
-        return severity_rank(alert.severity) <= severity_rank(self.settings.page_min_severity)
+    def _pages(self, incident: Incident) -> bool:
+        """Whether ``incident`` is severe enough to page (its worst alert counts)."""
+        return severity_rank(incident.severity) <= severity_rank(self.settings.page_min_severity)
 
     def _page(self, catalog: Catalog, topo: Topology, devices: dict[str, DeviceState],
               transitions: list[Transition], now: float) -> None:
@@ -252,11 +247,14 @@ class AlertService(AlertActions):
                 self.stats.resolves += 1
                 self._events.append(AlertEvent(tr.at, root.fingerprint, "notified_resolved",
                                                rule=root.rule, subject=root.subject))
+        waiting = {i.root.fingerprint for i in self.incidents if not i.root.notified}
+        for fp in [fp for fp in self._deferred if fp not in waiting]:
+            del self._deferred[fp]  # paged, resolved or now behind another root: settle afresh
         for incident in self.incidents:
             root = incident.root
             if root.notified:
                 continue
-            if root.state is not AlertState.FIRING or root.muted or not self._pages(root):
+            if root.state is not AlertState.FIRING or root.muted or not self._pages(incident):
                 continue
             if self._settling(root, topo, devices, now):
                 continue
@@ -302,8 +300,8 @@ class AlertService(AlertActions):
         by_id = {i.id: i for i in self.incidents}
         for page in self.escalator.due(now):
             incident = by_id.get(page.incident)
-            if incident is None or incident.acked:
-                continue
+            if incident is None or incident.acked or incident.root.muted:
+                continue  # a muted incident's repeats are skipped, not queued
             self.dispatcher.submit(firing(incident, catalog, title_vi(incident, catalog),
                                           self._link(incident.id), page.recipients,
                                           page.level, repeat=page.repeat))
@@ -326,40 +324,6 @@ class AlertService(AlertActions):
     def _link_changed(self, device: str, if_index: int | None) -> None:
         self.repoll([device])
         self.wake()
-
-    # ------------------------------------------------------------------ persistence
-
-    async def _write(self, force: bool = False) -> None:
-        now = self.clock()
-        full = force or now - self._last_full_save > FULL_SAVE
-        active = {a.fingerprint: a for a in self.lifecycle.active()}
-        changed = [a for fp, a in active.items()
-                   if full or self._saved.get(fp) != _signature(a)]
-        gone = [fp for fp in self._saved if fp not in active]
-        events, self._events = self._events, []
-        escalation = self.escalator.state()
-        if not changed and not gone and not events and not full:
-            return
-        try:
-            await asyncio.to_thread(self._store_all, changed, gone, events, escalation)
-        except Exception:
-            self.stats.store_errors += 1
-            self._events[:0] = events  # keep them for the next attempt
-            log.exception("alert state not written; will retry")
-            return
-        for alert in changed:
-            self._saved[alert.fingerprint] = _signature(alert)
-        for fp in gone:
-            self._saved.pop(fp, None)
-        if full:
-            self._last_full_save = now
-
-    def _store_all(self, changed: list[Alert], gone: list[str], events: list[AlertEvent],
-                   escalation: object) -> None:
-        self.store.save(changed, gone)
-        if events:
-            self.store.record(events)
-        self.store.set_meta(ESCALATION_KEY, json.dumps(escalation))
 
 
 def _ancestors(topo: Topology, device: str, include_self: bool = False) -> list[str]:
@@ -386,4 +350,5 @@ def _suspect(state: DeviceState | None) -> bool:
     if state.up is False or state.failures > 0:
         return True
     sample = state.icmp
-    return sample is not None and sample.sent > 0 and sample.received == 0
+    # an echo cut short by the cycle's deadline proves nothing
+    return sample is not None and sample.complete and sample.sent > 0 and sample.received == 0

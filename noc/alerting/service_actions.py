@@ -153,17 +153,21 @@ class AlertActions:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        if loop is None or loop.is_closed() or running is loop:
-            fn()
-            return
 
-        async def call() -> None:
+        def call() -> None:
             fn()
             wake = getattr(self, "wake", None)
             if wake is not None:
-                wake()
+                wake()  # evaluate soon: the action changes what pages
 
-        asyncio.run_coroutine_threadsafe(call(), loop).result(timeout=10)
+        if loop is None or loop.is_closed() or running is loop:
+            call()
+            return
+
+        async def on_loop() -> None:
+            call()
+
+        asyncio.run_coroutine_threadsafe(on_loop(), loop).result(timeout=10)
 
 
 def _check_seconds(seconds: float) -> None:
