@@ -113,6 +113,7 @@ class AlertService(AlertActions, AlertPersistence):
         self._saved: dict[str, tuple[object, ...]] = {}
         self._events: list[AlertEvent] = []
         self._deferred: dict[str, float] = {}  # root fingerprint -> first deferred at
+        self._recovering: dict[str, float] = {}  # member of a resolved incident -> held until
         self._poll_interval = poll_interval
         self._last_full_save = 0.0
         self._writer: asyncio.Task[None] | None = None
@@ -180,10 +181,11 @@ class AlertService(AlertActions, AlertPersistence):
         transitions = self.lifecycle.update(conditions, now, self._effective)
         topo = self._topo(catalog, devices, now)
         active = self.lifecycle.active()
+        previous = {i.id: i for i in self.incidents}
         self.incidents = assign(active, topo, catalog)
         self._mute(active, catalog, topo, now)
         self._record(transitions)
-        self._page(catalog, topo, devices, transitions, now)
+        self._page(catalog, topo, devices, transitions, now, previous)
         self._escalate(catalog, now)
         self.stats.evaluations += 1
         self.stats.last_evaluation = now
@@ -233,12 +235,26 @@ class AlertService(AlertActions, AlertPersistence):
 
     # ------------------------------------------------------------------ paging
 
+    def _recover(self, incident: Incident | None, now: float) -> None:
+        """The root cause is gone: what it suppressed gets ``settle`` seconds to recover.
+
+        Without this, a healed uplink would page once more for every device
+        behind it that the next ICMP cycle or poll has not yet seen again.
+        """
+        if incident is None or not incident.members:
+            return
+        hold = now + max(self.settings.settle, 1.0)
+        for member in incident.members:
+            self._recovering[member.fingerprint] = hold
+        self.repoll(sorted({m.device for m in incident.members if m.device}))
+
     def _pages(self, incident: Incident) -> bool:
         """Whether ``incident`` is severe enough to page (its worst alert counts)."""
         return severity_rank(incident.severity) <= severity_rank(self.settings.page_min_severity)
 
     def _page(self, catalog: Catalog, topo: Topology, devices: dict[str, DeviceState],
-              transitions: list[Transition], now: float) -> None:
+              transitions: list[Transition], now: float,
+              previous: dict[str, Incident]) -> None:
         for tr in transitions:  # resolved roots that paged: say it is over, once
             if tr.new is AlertState.RESOLVED and tr.fingerprint in self._paged:
                 root = self._paged.pop(tr.fingerprint)
@@ -247,6 +263,8 @@ class AlertService(AlertActions, AlertPersistence):
                 self.stats.resolves += 1
                 self._events.append(AlertEvent(tr.at, root.fingerprint, "notified_resolved",
                                                rule=root.rule, subject=root.subject))
+                self._recover(previous.get(root.fingerprint), now)
+        self._recovering = {fp: t for fp, t in self._recovering.items() if t > now}
         waiting = {i.root.fingerprint for i in self.incidents if not i.root.notified}
         for fp in [fp for fp in self._deferred if fp not in waiting]:
             del self._deferred[fp]  # paged, resolved or now behind another root: settle afresh
@@ -256,7 +274,7 @@ class AlertService(AlertActions, AlertPersistence):
                 continue
             if root.state is not AlertState.FIRING or root.muted or not self._pages(incident):
                 continue
-            if self._settling(root, topo, devices, now):
+            if root.fingerprint in self._recovering or self._settling(root, topo, devices, now):
                 continue
             self._deferred.pop(root.fingerprint, None)
             chain = self._chain(catalog, root, incident.severity)

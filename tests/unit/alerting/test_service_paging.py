@@ -60,6 +60,30 @@ def test_a_new_outage_after_healing_pages_again(world: World) -> None:
     assert [n.status for n in world.at(300)] == ["firing"]
 
 
+def test_healed_uplink_gives_what_was_behind_it_time_to_recover(world: World) -> None:
+    from tests.unit.alerting.test_service import BEHIND_DISTRICT
+
+    world.cut_uplink()
+    assert [n.status for n in world.at(0)] == ["firing"]
+    world.repolled.clear()
+    world.port("core1", 10, 1)  # the link is back; the devices behind it not yet seen again
+    assert [n.status for n in world.at(3)] == ["resolved"]
+    assert sorted(world.repolled[-1]) == sorted(BEHIND_DISTRICT)  # asked to look again now
+    for second in (4, 10, 20):
+        assert world.at(second) == [], f"paged again {second - 3} s after the heal"
+    world.up(*BEHIND_DISTRICT)
+    assert world.at(21) == [] and world.service.snapshot().incidents == []
+
+
+def test_what_stays_down_after_the_heal_pages_once_the_hold_is_over(world: World) -> None:
+    world.cut_uplink()
+    world.at(0)
+    world.port("core1", 10, 1)
+    world.at(3)
+    assert world.at(20) == []
+    assert [n.status for n in world.at(24)] == ["firing"]  # settle (20 s) is over: a new fault
+
+
 # ---------------------------------------------------------------------- 2. settle
 
 
@@ -122,6 +146,8 @@ def test_deferred_ward_that_became_a_member_settles_afresh_later(world: World) -
     world.up("q7-sw1")
     _lossy(world, "q7-sw1")
     assert [n.status for n in world.at(100)] == ["resolved"]
-    assert world.repolled == [["q7-sw1"], ["q7-sw1"]]
-    [ward] = world.at(120)
+    assert world.repolled == [["q7-sw1"], ["q7-tp-sw1"]]  # the member gets a recovery look
+    assert world.at(120) == []  # recovery hold over; the district is suspect again: settle
+    assert world.repolled[-1] == ["q7-sw1"]
+    [ward] = world.at(140)
     assert ward.labels["device"] == "q7-tp-sw1"
