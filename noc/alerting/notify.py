@@ -157,8 +157,19 @@ class Dispatcher:
                 self._tasks.append(asyncio.create_task(self._beat_loop(lane),
                                                        name=f"heartbeat:{name}"))
 
-    async def stop(self) -> None:
-        """Cancel the tasks (whatever is still queued stays counted) and close the notifiers."""
+    async def stop(self, flush: float = 5.0) -> None:
+        """Give queued notifications up to ``flush`` seconds to go out, then stop and close.
+
+        A page decided just before a shutdown is still delivered when its
+        receiver answers; whatever is left after ``flush`` stays counted as queued.
+        """
+        deadline = time.monotonic() + flush
+        for _ in range(int(flush / 0.05) + 1):  # bounded: at most ``flush`` seconds
+            if not (self._tasks and any(lane.queue for lane in self._lanes)):
+                break
+            if time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.05)
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()

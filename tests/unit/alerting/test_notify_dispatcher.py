@@ -108,7 +108,7 @@ async def test_notifications_older_than_max_age_are_dropped_and_counted() -> Non
     await until("the drop", lambda: dispatcher.health()[0].failed == 1)
     await until("another attempt", lambda: failing.batches[-1] == ["new"])
     health = dispatcher.health()[0]
-    await dispatcher.stop()
+    await dispatcher.stop(flush=0)
     assert (health.failed, health.sent, health.queued, health.ok) == (1, 0, 1, False)
 
 
@@ -123,7 +123,7 @@ async def test_a_hanging_or_failing_notifier_does_not_delay_another() -> None:
     await until("good got all", lambda: sum(map(len, good.batches)) == 3, within=2)
     elapsed = time.monotonic() - started
     health = {h.name: h for h in dispatcher.health()}
-    await dispatcher.stop()
+    await dispatcher.stop(flush=0)
     assert elapsed < 1.0
     assert [i for b in good.batches for i in b] == ["a", "b", "c"]
     assert health["good"].ok and health["good"].sent == 3
@@ -187,3 +187,24 @@ async def test_build_dispatcher_names_kinds_and_no_secrets() -> None:
         ("email", "email", True)]
     for secret in ("AM-SECRET", "WH-SECRET", "SMTP-SECRET"):
         assert secret not in text
+
+
+async def test_stop_delivers_what_was_queued_just_before() -> None:
+    slow = Fake("slow", fail=2)  # two failures, then it takes the page
+    dispatcher = Dispatcher([slow], FAST)
+    await dispatcher.start()
+    dispatcher.submit(_n("last-words"))
+    await dispatcher.stop(flush=5)
+    assert slow.batches[-1] == ["last-words"] and dispatcher.health()[0].sent == 1
+    assert slow.closed
+
+
+async def test_stop_gives_up_on_a_dead_receiver_after_the_flush_time() -> None:
+    dead = Fake("dead", fail=10_000)
+    dispatcher = Dispatcher([dead], FAST)
+    await dispatcher.start()
+    dispatcher.submit(_n("lost"))
+    started = time.monotonic()
+    await dispatcher.stop(flush=0.5)
+    assert time.monotonic() - started < 3
+    assert dispatcher.health()[0].queued == 1 and dead.closed
