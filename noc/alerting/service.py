@@ -60,6 +60,7 @@ from noc.state import DeviceState
 
 log = logging.getLogger(__name__)
 TOPOLOGY_REFRESH = 300.0  # seconds: LLDP neighbours change slowly
+ACTIONS_RELOAD = 30.0  # seconds between re-reads of windows and silences
 
 
 @dataclass(slots=True)
@@ -114,6 +115,7 @@ class AlertService(AlertActions, AlertPersistence):
         self._events: list[AlertEvent] = []
         self._deferred: dict[str, float] = {}  # root fingerprint -> first deferred at
         self._recovering: dict[str, float] = {}  # member of a resolved incident -> held until
+        self._reloaded = time.monotonic()
         self._poll_interval = poll_interval
         self._last_full_save = 0.0
         self._writer: asyncio.Task[None] | None = None
@@ -168,6 +170,19 @@ class AlertService(AlertActions, AlertPersistence):
                 log.exception("alert evaluation failed")
             if self._writer is None or self._writer.done():
                 self._writer = asyncio.create_task(self._write(), name="alerting-store")
+            await self._reload_now_and_then()
+
+    async def _reload_now_and_then(self) -> None:
+        """Re-read windows and silences every ``ACTIONS_RELOAD`` s (the CLI writes them too)."""
+        now = time.monotonic()
+        if now - self._reloaded < ACTIONS_RELOAD:
+            return
+        self._reloaded = now
+        try:
+            await self.reload_actions()
+        except Exception:
+            self.stats.store_errors += 1
+            log.exception("maintenance windows and silences not re-read")
 
     # ------------------------------------------------------------------ one evaluation
 

@@ -112,10 +112,7 @@ class AlertActions:
     def start_maintenance(self, kind: str, target: str, seconds: float, actor: str,
                           note: str) -> Maintenance:
         """A maintenance window from now on a device, site or agency."""
-        if kind not in MAINTENANCE_KINDS:
-            raise ValueError(f"maintenance applies to a device, site or agency, not {kind!r}")
-        if not _exists(self.catalog(), kind, target):
-            raise ValueError(f"there is no {kind} {target!r} in the inventory")
+        self._check_target(kind, target)
         _check_seconds(seconds)
         now = self.clock()
         made = self.store.add_maintenance(kind=kind, target=target, starts_at=now,
@@ -123,6 +120,26 @@ class AlertActions:
                                           note=note[:500], now=now)
         self._on_loop(lambda: self._set_windows([*self.windows, made]))
         return made
+
+    def schedule_maintenance(self, kind: str, target: str, *, weekdays: tuple[int, ...],
+                             start_time: str, duration: float, actor: str, note: str = "",
+                             starts_at: float | None = None, ends_at: float | None = None,
+                             timezone: str = "Asia/Ho_Chi_Minh") -> Maintenance:
+        """A weekly window on a device, site or agency, from ``starts_at`` (default now)."""
+        self._check_target(kind, target)
+        now = self.clock()
+        made = self.store.add_maintenance(kind, target, starts_at if starts_at is not None else now,
+                                          ends_at, actor, note=note[:500], weekdays=weekdays,
+                                          start_time=start_time, duration=duration,
+                                          timezone=timezone, now=now)
+        self._on_loop(lambda: self._set_windows([*self.windows, made]))
+        return made
+
+    def _check_target(self, kind: str, target: str) -> None:
+        if kind not in MAINTENANCE_KINDS:
+            raise ValueError(f"maintenance applies to a device, site or agency, not {kind!r}")
+        if not _exists(self.catalog(), kind, target):
+            raise ValueError(f"there is no {kind} {target!r} in the inventory")
 
     def end_maintenance(self, window_id: int, actor: str) -> None:
         """End a maintenance window now."""

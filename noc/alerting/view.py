@@ -83,6 +83,16 @@ class AlertsBackend(Protocol):
         """A maintenance window from now on a device, site or agency. ValueError if unknown."""
         ...
 
+    def schedule_maintenance(self, kind: str, target: str, *, weekdays: tuple[int, ...],
+                             start_time: str, duration: float, actor: str, note: str = "",
+                             starts_at: float | None = None, ends_at: float | None = None,
+                             timezone: str = "Asia/Ho_Chi_Minh") -> Maintenance:
+        """A weekly window (``weekdays`` 0=Monday, ``start_time`` "HH:MM" local, ``duration`` s).
+
+        ValueError names what is wrong (unknown target, bad time, weekday, zone).
+        """
+        ...
+
     def end_maintenance(self, window_id: int, actor: str) -> None:
         """End a maintenance window now. KeyError if unknown."""
         ...

@@ -228,3 +228,29 @@ def test_trap_pages_carry_no_community(sessions: sessionmaker[Session]) -> None:
     [page] = world.at(0)
     assert page.labels["alertname"] == "snmp_auth_failure"
     assert "s3cr3t" not in repr(page) and "s3cr3t" not in repr(world.service.snapshot())
+
+
+def test_weekly_window_mutes_only_in_its_hours(sessions: sessionmaker[Session]) -> None:
+    world = World(sessions)  # T0 is a Friday, 15:00 in Hồ Chí Minh City
+    service = world.service
+    friday = service.schedule_maintenance("agency", "Q7", weekdays=(4,), start_time="14:00",
+                                          duration=7200, actor="Nguyễn An", note="bảo trì định kỳ",
+                                          starts_at=T0 - 86400)
+    thursday = service.schedule_maintenance("agency", "Q7", weekdays=(3,), start_time="14:00",
+                                            duration=7200, actor="Nguyễn An",
+                                            starts_at=T0 - 86400)
+    assert friday.recurring and friday.weekdays == (4,)
+    world.cut_uplink()
+    assert world.at(1) == []  # Friday 15:00: inside the window
+    root = next(a for a in service.snapshot().alerts if a.fingerprint == LINK_FP)
+    assert root.muted == f"maintenance:{friday.id}" and thursday.id != friday.id
+    [page] = world.at(3600)  # 16:00: the window is over, the fault is still there
+    assert page.status == "firing"
+    kinds = [e.kind for e in service.history(limit=10)]
+    assert kinds.count("maintenance") == 2
+    with pytest.raises(ValueError, match="Q99"):
+        service.schedule_maintenance("agency", "Q99", weekdays=(1,), start_time="22:00",
+                                     duration=3600, actor="an")
+    with pytest.raises(ValueError, match="weekdays go from 0"):
+        service.schedule_maintenance("agency", "Q7", weekdays=(9,), start_time="22:00",
+                                     duration=3600, actor="an")
