@@ -183,6 +183,16 @@ class Dispatcher:
                 log.warning("notifier %s: close failed: %s", lane.notifier.name,
                             type(exc).__name__)
 
+    def set_alive(self, alive: Callable[[], bool]) -> None:
+        """Heartbeats (the NocWatchdog, webhook beats) go out only while ``alive()`` is true.
+
+        The service passes "rules were evaluated recently": a NOC whose
+        evaluation loop is stuck stops its heartbeat even though it still runs.
+        """
+        for lane in self._lanes:
+            if hasattr(lane.notifier, "alive"):
+                lane.notifier.alive = alive
+
     def health(self) -> list[NotifierHealth]:
         """How each notifier is doing, in the order given."""
         return [NotifierHealth(

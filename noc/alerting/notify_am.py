@@ -94,6 +94,7 @@ class AlertmanagerNotifier:
         self.firing: dict[str, dict[str, Any]] = {}  # incident id -> last firing payload
         self._last_resend = clock()
         self._watchdog_since: float | None = None
+        self.alive: Callable[[], bool] = lambda: True  # the alert pipeline still evaluates
         self._secrets = [settings.password.get_secret_value(), *url_secrets(settings.url)]
         auth = (httpx.BasicAuth(settings.username, self._secrets[0])
                 if settings.username or self._secrets[0] else None)
@@ -130,8 +131,8 @@ class AlertmanagerNotifier:
     async def heartbeat(self, now: float) -> None:
         """Post the watchdog, and re-send firing incidents when ``resend_interval`` is due."""
         alerts = []
-        if self.settings.heartbeat_interval > 0:
-            alerts.append(self.watchdog(now))
+        if self.settings.heartbeat_interval > 0 and self.alive():
+            alerts.append(self.watchdog(now))  # a stalled pipeline lets the watchdog expire
         if self.firing and now - self._last_resend >= self.settings.resend_interval * 0.99:
             alerts.extend(self.firing.values())
             self._last_resend = now

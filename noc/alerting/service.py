@@ -138,6 +138,7 @@ class AlertService(AlertActions, AlertPersistence):
         state = await asyncio.to_thread(self.store.get_meta, ESCALATION_KEY)
         if state:
             self.escalator.restore(json.loads(state))
+        self.dispatcher.set_alive(self._evaluating)
         await self.dispatcher.start()
         self._task = asyncio.create_task(self.run(), name="alerting")
         log.info("alerting: %d active alerts restored (%d paged)", len(alerts),
@@ -152,6 +153,10 @@ class AlertService(AlertActions, AlertPersistence):
             await asyncio.gather(self._writer, return_exceptions=True)
         await self._write(force=True)
         await self.dispatcher.stop()
+
+    def _evaluating(self) -> bool:
+        """Whether rules were evaluated lately (else the heartbeats stop: dead man's switch)."""
+        return self.clock() - self.stats.last_evaluation < max(10.0, 5 * self.settings.interval)
 
     def wake(self) -> None:
         """Evaluate soon (a trap or a fresh poll result arrived)."""

@@ -172,3 +172,23 @@ async def test_webhook_heartbeat_and_non_2xx_failure_without_secrets() -> None:
     assert "HTTP 503" in message and "webhook ops" in message
     for secret in ("tok-XYZ", "QS-SECRET"):
         assert secret not in message and secret not in repr(hook)
+
+
+async def test_the_watchdog_stops_when_the_pipeline_stalls() -> None:
+    posted: list[list[dict[str, object]]] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        posted.append(json.loads(request.content))
+        return httpx.Response(200)
+
+    notifier = AlertmanagerNotifier(AlertmanagerSettings(url="http://127.0.0.1:9093",
+                                                         heartbeat_interval=5),
+                                    transport=httpx.MockTransport(handler))
+    evaluating = [True]
+    notifier.alive = lambda: evaluating[0]
+    await notifier.heartbeat(1000.0)
+    evaluating[0] = False
+    await notifier.heartbeat(1005.0)
+    await notifier.aclose()
+    assert [a["labels"]["alertname"] for a in posted[0]] == ["NocWatchdog"]  # type: ignore[index]
+    assert len(posted) == 1  # nothing posted while stalled: the watchdog expires at AM

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import cast
 
@@ -80,6 +80,9 @@ class FakeDispatcher:
 
     def submit(self, notification: Notification) -> None:
         self.sent.append(notification)
+
+    def set_alive(self, alive: Callable[[], bool]) -> None:
+        self.alive = alive
 
     async def start(self) -> None:
         self.started += 1
@@ -269,3 +272,17 @@ async def test_a_change_made_while_writing_is_written_next_time(world: World) ->
     assert len(saved) == 2 and LINK_FP in saved[1]
     [stored] = [a for a in service.store.load_active() if a.fingerprint == LINK_FP]
     assert stored.acked_by == "Nguyễn An" and stored.notified
+
+
+async def test_heartbeats_stop_when_evaluation_stalls(tmp_path: Path) -> None:
+    for sessions in open_sessions(tmp_path):
+        world = World(sessions)
+        await world.service.start()
+        try:
+            alive = world.dispatcher.alive  # what the service gave the notifiers
+        finally:
+            await world.service.stop()
+        world.at(0)
+        assert alive()  # just evaluated
+        world.now = T0 + 400  # nothing evaluated for 5 intervals and more (the loop is stopped)
+        assert not alive()
