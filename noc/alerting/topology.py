@@ -3,7 +3,10 @@
 :meth:`Topology.build` turns the inventory into a directed acyclic graph of
 *parent edges* ``(parent device, link name | None)``:
 
-1. every inventory link makes its A end a parent of its B end (A is upstream);
+1. every inventory link makes its A end a parent of its B end (A is upstream),
+   except a *peer link*: between two devices of the same class at the same
+   site that both serve other sites (a core pair's interlink). Neither is
+   behind the other, so one core router dying does not cut off its twin;
 2. a device with no inventory uplink that LLDP/CDP shows next to a known
    device closer to a root (breadth-first depth from the roots, the devices
    with downstream links and no upstream) gets that neighbour as parent;
@@ -35,6 +38,24 @@ NETWORK_CLASSES = frozenset({DeviceClass.ROUTER.value, DeviceClass.CORE_SWITCH.v
 Edge = tuple[str, str | None]  # (parent device, link name or None when not from a link)
 
 
+def _peer_links(catalog: Catalog) -> set[str]:
+    """Links between two same-class devices of one site that both serve other sites."""
+    devices = catalog.devices
+    serves_others: set[str] = set()
+    for link in catalog.links:
+        a, b = devices.get(link.a_device), devices.get(link.b_device)
+        if a is not None and b is not None and a.site != b.site:
+            serves_others.add(a.name)
+    peers = set()
+    for link in catalog.links:
+        a, b = devices.get(link.a_device), devices.get(link.b_device)
+        if (a is not None and b is not None and a.site == b.site
+                and a.device_class == b.device_class
+                and a.name in serves_others and b.name in serves_others):
+            peers.add(link.name)
+    return peers
+
+
 class Topology:
     """The parent edges of every device, acyclic, in an order where parents come first."""
 
@@ -62,8 +83,11 @@ class Topology:
         """The topology of ``catalog``, completed by LLDP/CDP ``neighbors`` (by device name)."""
         parents: dict[str, list[Edge]] = {name: [] for name in catalog.devices}
         has_child: set[str] = set()
+        peers = _peer_links(catalog)
         for link in catalog.links:
             a, b = link.a_device, link.b_device
+            if link.name in peers:
+                continue
             if a in parents and b in parents and a != b and (a, link.name) not in parents[b]:
                 parents[b].append((a, link.name))
                 has_child.add(a)

@@ -153,3 +153,17 @@ def test_link_at_names_the_link_of_an_interface() -> None:
     assert topo.link_at("q7-sw1", 1) == "q7-uplink-metronet"
     assert topo.link_at("q7-sw1", 99) is None
     assert topo.polled_of_agency("Q7") == {"q7-sw1", "q7-srv1"}
+
+
+def test_core_pair_interlink_is_a_peer_link_not_an_uplink() -> None:
+    interlink = CatLink("core-interlink", "core1", 1, "core2", 1, "lan", 10000)
+    topo = Topology.build(with_extra(city(), [], [interlink]))
+    assert topo.parents("core2") == [] and topo.depth("core2") == 0
+    assert "core2" not in topo.behind("core1")
+    assert "so-tc-sw1" not in topo.behind("core1")  # dual-homed to core1 and core2
+    assert "q7-sw1" in topo.behind("core1")
+    # two switches stacked at one ward site stay parent and child (only one serves others)
+    stack = _dev("q7-tp-sw2", "Q7-TP", "access_switch")
+    topo = Topology.build(with_extra(city(), [stack], [
+        CatLink("q7-tp-stack", "q7-tp-sw1", 24, "q7-tp-sw2", 24, "lan", 1000)]))
+    assert topo.parents("q7-tp-sw2") == [("q7-tp-sw1", "q7-tp-stack")]
