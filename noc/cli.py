@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from noc.cli_alerts import alerts_app, maintenance_app, oncall
 from noc.cli_common import ConfigOpt, DataDirOpt, console, settings_or_exit
 from noc.cli_config import config_app
 from noc.cli_inventory import inventory_app
@@ -32,6 +33,9 @@ inventory_app.add_typer(drift_app, name="drift",
 app.add_typer(config_app, name="config")
 app.add_typer(ssh_app, name="ssh")
 app.add_typer(users_app, name="user")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(maintenance_app, name="maintenance")
+app.command("oncall")(oncall)
 ScaleOpt = Annotated[str | None, typer.Option("--scale", help="Lab size: small, medium, city.")]
 
 
