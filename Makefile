@@ -24,6 +24,7 @@ bench: deps
 	$(VENV)/bin/python bench/influx_write.py
 	$(VENV)/bin/python bench/icmp_cycle.py
 	$(VENV)/bin/python bench/pages_load.py
+	$(VENV)/bin/python bench/time_to_page.py --runs 3
 
 deps: $(STAMPS)/debs $(STAMPS)/venv $(STAMPS)/snmpsim $(STAMPS)/fakeswitches
 

@@ -80,12 +80,42 @@ TEXT_ALERTS: dict[str, dict[str, str]] = {
     "maint_device": {"vi": "Thiết bị", "en": "Device"},
     "maint_site": {"vi": "Địa điểm", "en": "Site"},
     "maint_agency": {"vi": "Đơn vị", "en": "Agency"},
+    # weekly maintenance form
+    "al_weekly_form": {"vi": "Lên lịch bảo trì hằng tuần", "en": "Schedule a weekly window"},
+    "al_weekly_hint": {"vi": "Giờ Việt Nam (UTC+7). Cảnh báo trong khung giờ này không gửi "
+                             "thông báo.",
+                       "en": "Vietnam time (UTC+7). Alerts in this window send no "
+                             "notifications."},
+    "al_kind": {"vi": "Loại", "en": "Kind"},
+    "al_days": {"vi": "Các ngày", "en": "Days"},
+    "al_start_time": {"vi": "Giờ bắt đầu", "en": "Start time"},
+    "al_duration_h": {"vi": "Thời lượng (giờ)", "en": "Duration (hours)"},
+    "al_until_day": {"vi": "Đến hết ngày (không bắt buộc)", "en": "Until (last day, optional)"},
+    "al_schedule": {"vi": "Lên lịch", "en": "Schedule"},
+    "al_target_hint": {"vi": "mã đơn vị, địa điểm hoặc tên thiết bị",
+                       "en": "agency or site code, or device name"},
+    "al_next": {"vi": "Lần tới", "en": "Next"},
+    "al_now_running": {"vi": "đang diễn ra đến", "en": "running until"},
+    **{f"al_wd_{d}": {"vi": vi, "en": en} for d, (vi, en) in enumerate(
+        zip(("Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật"),
+            ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))},
+    **{f"al_wds_{d}": {"vi": vi, "en": en} for d, (vi, en) in enumerate(
+        zip(("T2", "T3", "T4", "T5", "T6", "T7", "CN"),
+            ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))},
     # outcomes and errors
     "al_done_ack": {"vi": "Đã xác nhận sự cố", "en": "Incident acknowledged"},
     "al_done_silence": {"vi": "Đã tạm ngưng thông báo", "en": "Silence created"},
     "al_done_unsilence": {"vi": "Đã kết thúc tạm ngưng", "en": "Silence ended"},
     "al_done_maintenance": {"vi": "Đã bắt đầu bảo trì", "en": "Maintenance started"},
     "al_done_unmaintenance": {"vi": "Đã kết thúc bảo trì", "en": "Maintenance ended"},
+    "al_done_schedule": {"vi": "Đã lên lịch bảo trì hằng tuần",
+                         "en": "Weekly maintenance scheduled"},
+    "al_err_weekdays": {"vi": "Hãy chọn ít nhất một ngày trong tuần",
+                        "en": "Choose at least one day of the week"},
+    "al_err_time": {"vi": "Giờ bắt đầu phải có dạng HH:MM (00:00 đến 23:59)",
+                    "en": "Start time must be HH:MM (00:00 to 23:59)"},
+    "al_err_until": {"vi": "Ngày kết thúc không hợp lệ (YYYY-MM-DD)",
+                     "en": "Invalid last day (YYYY-MM-DD)"},
     "al_err_unknown": {"vi": "Không tìm thấy cảnh báo, lịch bảo trì hoặc tạm ngưng này "
                              "(có thể đã kết thúc)",
                        "en": "No such alert, window or silence (it may have ended)"},

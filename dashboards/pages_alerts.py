@@ -6,6 +6,9 @@ Everything is read from, and done through, the alerting service as the
 
 Actions are URL-encoded POST forms; the auth middleware already requires an
 operator and a matching CSRF token, and each route checks the role again.
+``POST /maintenance/weekly`` schedules a weekly window (days as ``day0``..``day6``
+checkboxes, start ``HH:MM`` and an optional last day, in Vietnam time); a refused
+form comes back with what was typed.
 After an action the browser is sent back (303) to ``/alerts?done=<what>``;
 an unknown alert, window or silence answers 404 and a bad number of hours
 422, both as the alerts page with the error on top. /alerts is never put in
@@ -19,8 +22,12 @@ and the maintenance line and button of the device and agency pages.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,25 +38,29 @@ from dashboards.pages_alerts_data import (
     AlertsPage,
     backend_of_runtime,
     build_page,
+    maintenance_targets,
+    may_operate,
     safe_snapshot,
 )
 from dashboards.pages_ops_common import Lang, render, visible_agencies
 from noc.alerting.model import AlertEvent
 from noc.alerting.view import AlertsBackend
 from noc.auth.forms import form_fields
-from noc.auth.roles import Role, actor_name, require_role
+from noc.auth.roles import Role, actor_name, principal, require_role
 from noc.runtime import Runtime
 
 __all__ = ["make_alerts_router"]
 
 log = logging.getLogger(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
-DONE = ("ack", "silence", "unsilence", "maintenance", "unmaintenance")
+DONE = ("ack", "silence", "unsilence", "maintenance", "unmaintenance", "schedule")
 KINDS = ("device", "site", "agency")
 MAX_HOURS = 168.0
 NOTE_MAX = 500
 HISTORY_LIMIT = 200
 HISTORY_ON_PAGE = 20
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+WINDOW_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # weekly windows of the form are in Vietnam time
 
 
 class ActionError(Exception):
@@ -91,7 +102,7 @@ class _Pages:
         self.runtime = runtime
 
     def page(self, request: Request, lang: str, done: str = "", error: str = "",
-             status: int = 200) -> HTMLResponse:
+             status: int = 200, form: dict[str, str] | None = None) -> HTMLResponse:
         """/alerts, with an outcome (``done``) or an error message on top."""
         backend = backend_of_runtime(self.runtime)
         view: AlertsPage | None = None
@@ -106,7 +117,10 @@ class _Pages:
                 history = backend.history(limit=HISTORY_ON_PAGE)
         response = render(request, lang, "alerts.html", "alerts", view=view, history=history,
                           enabled=backend is not None, done=done if done in DONE else "",
-                          error=error, history_limit=HISTORY_LIMIT)
+                          error=error, history_limit=HISTORY_LIMIT,
+                          weekly=form if form is not None and "weekly" in form else {},
+                          targets=maintenance_targets(self.runtime.catalog)
+                          if may_operate(principal(request)) and view is not None else [])
         response.status_code = status
         response.headers.update(NO_STORE)
         return response
@@ -121,21 +135,23 @@ class _Pages:
                 raise ActionError(503, "al_err_off")
             await run_in_threadpool(call, backend, form, actor_name(request))
         except ActionError as exc:
-            return self.failed(request, lang, exc)
+            return self.failed(request, lang, exc, form)
         except KeyError:
-            return self.failed(request, lang, ActionError(404, "al_err_unknown"))
+            return self.failed(request, lang, ActionError(404, "al_err_unknown"), form)
         except ValueError as exc:
-            return self.failed(request, lang, ActionError(422, "al_err_rejected", str(exc)))
-        anchor = "maintenance" if "maintenance" in done or "silence" in done else "firing"
+            return self.failed(request, lang, ActionError(422, "al_err_rejected", str(exc)),
+                               form)
+        anchor = "firing" if done == "ack" else "maintenance"
         return RedirectResponse(f"/alerts?done={done}#{anchor}", status_code=303,
                                 headers=NO_STORE)
 
-    def failed(self, request: Request, lang: str, exc: ActionError) -> Response:
-        """The alerts page with the refusal on top, under the refusal's status."""
+    def failed(self, request: Request, lang: str, exc: ActionError,
+               form: dict[str, str] | None = None) -> Response:
+        """The alerts page with the refusal on top (and the form as it was sent)."""
         log.info("alerting action %s refused: %s %s", request.url.path, exc.key,
                  exc.detail[:200])
         message = translator(lang)(exc.key) + (f": {exc.detail}" if exc.detail else "")
-        return self.page(request, lang, error=message, status=exc.status)
+        return self.page(request, lang, error=message, status=exc.status, form=form)
 
 
 def make_alerts_router(runtime: Runtime) -> APIRouter:
@@ -192,6 +208,10 @@ def _action_routes(router: APIRouter, pages: _Pages) -> None:
     async def maintenance(request: Request, lang: Lang = "vi") -> Response:
         return await pages.act(request, lang, "maintenance", start_maintenance)
 
+    @router.post("/maintenance/weekly", dependencies=operator)
+    async def weekly_maintenance(request: Request, lang: Lang = "vi") -> Response:
+        return await pages.act(request, lang, "schedule", schedule_weekly)
+
     @router.post("/maintenance/{window_id}/end", dependencies=operator)
     async def end_maintenance(request: Request, window_id: str, lang: Lang = "vi") -> Response:
         return await pages.act(request, lang, "unmaintenance",
@@ -207,3 +227,30 @@ def start_maintenance(backend: AlertsBackend, form: dict[str, str], actor: str) 
     hours = parse_hours(form.get("hours"))
     backend.start_maintenance(kind, target, hours * 3600, actor, note_of(form))
 
+
+def schedule_weekly(backend: AlertsBackend, form: dict[str, str], actor: str) -> None:
+    """Schedule the weekly window the form asks for (ActionError on a bad field).
+
+    Weekdays come as checkboxes ``day0`` (Monday) .. ``day6`` (Sunday); ``until``
+    (a date, optional) is the last day of the window, included, in Vietnam time.
+    """
+    kind, target = form.get("kind", ""), form.get("target", "").strip()
+    if kind not in KINDS or not target:
+        raise ActionError(422, "al_err_kind")
+    weekdays = tuple(d for d in range(7) if form.get(f"day{d}"))
+    if not weekdays:
+        raise ActionError(422, "al_err_weekdays")
+    start = form.get("start_time", "").strip()
+    if not HHMM.match(start):
+        raise ActionError(422, "al_err_time")
+    hours = parse_hours(form.get("duration_hours"))
+    ends_at = None
+    if form.get("until", "").strip():
+        try:
+            last = date.fromisoformat(form["until"].strip())
+        except ValueError:
+            raise ActionError(422, "al_err_until") from None
+        ends_at = datetime.combine(last + timedelta(days=1), dtime(0, 0), WINDOW_ZONE).timestamp()
+    backend.schedule_maintenance(kind, target, weekdays=weekdays, start_time=start,
+                                 duration=hours * 3600, actor=actor, note=note_of(form),
+                                 ends_at=ends_at, timezone=WINDOW_ZONE.key)

@@ -15,6 +15,7 @@ is taken at most once per request.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from fastapi import Request
 
 from dashboards.web import templates
 from inventory.catalog import Catalog
+from noc.alerting.maintenance import next_occurrence
 from noc.alerting.model import Alert, AlertState, Incident, Maintenance, Silence, severity_rank
 from noc.alerting.view import AlertsBackend, AlertsSnapshot, NotifierHealth, TrapSummary
 from noc.auth.roles import Principal, Role
@@ -179,6 +181,41 @@ def overview_incidents(snap: AlertsSnapshot | None,
     return IncidentsPanel(shown[:OVERVIEW_MAX], len(shown))
 
 
+TARGETS_MAX = 2000  # datalist entries on /alerts: beyond that, typing the name is enough
+
+
+def maintenance_targets(catalog: Catalog) -> list[tuple[str, str]]:
+    """(value, label) suggestions for the maintenance form: agencies, sites, then devices."""
+    found = [(code, a.name_vi) for code, a in sorted(catalog.agencies.items())]
+    found += sorted(catalog.site_names.items())
+    found += sorted((d.name, d.agency) for d in catalog.devices.values())
+    unique: dict[str, str] = {}
+    for value, label in found:
+        unique.setdefault(value, label)  # a site coded like its agency: the agency's label
+    return list(unique.items())[:TARGETS_MAX]
+
+
+def end_time(window: Maintenance) -> str:
+    """The local clock time ("HH:MM") at which each occurrence of a weekly window ends."""
+    try:
+        hour, minute = (int(p) for p in window.start_time.split(":"))
+    except ValueError:
+        return "?"
+    total = (hour * 60 + minute + int(window.duration // 60)) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def next_start(window: Maintenance, now: float) -> float | None:
+    """When the next occurrence of ``window`` starts, after ``now`` (None: no more)."""
+    try:
+        found = next_occurrence(window, now)
+        if found is not None and found[0] <= now:  # in progress: the one after it
+            found = next_occurrence(window, found[1]) if found[1] < math.inf else None
+    except ValueError:  # a zone this host does not know
+        return None
+    return found[0] if found is not None and found[0] > now else None
+
+
 def muted_kind(alert: Alert) -> str:
     """``maintenance``, ``silence`` or "" from an alert's ``muted`` reason."""
     return alert.muted.partition(":")[0]
@@ -186,4 +223,4 @@ def muted_kind(alert: Alert) -> str:
 
 templates.env.globals.update(failing_notifiers=failing_notifiers,
                              maintenance_now=maintenance_now, may_operate=may_operate)
-templates.env.filters.update(muted_kind=muted_kind)
+templates.env.filters.update(muted_kind=muted_kind, end_time=end_time, next_start=next_start)

@@ -14,6 +14,7 @@ from dashboards.pages_ops import make_ops_router
 from dashboards.views import HERE as DASHBOARD_DIR
 from dashboards.views import make_router
 from noc.api import health, make_api
+from noc.api_alerts import make_alerts_api
 from noc.api_inventory import make_inventory_api
 from noc.api_reports import make_reports_api
 from noc.auth.install import install_auth
@@ -30,6 +31,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime  # templates shared by every page read alerting through it
     collector = NocCollector(runtime.snapshot)
     app.include_router(make_api(lambda: runtime))
+    app.include_router(make_alerts_api(lambda: runtime))
     app.include_router(make_inventory_api(runtime.sessions, on_change=runtime.inventory_changed,
                                           actor=actor_name))
     app.include_router(make_reports_api(runtime.sessions, actor=actor_name))

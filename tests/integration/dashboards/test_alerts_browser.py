@@ -116,3 +116,38 @@ def test_operator_acknowledges_an_incident(browser: Browser, site: str, tmp_path
         shoot(page, tmp_path, "acked")
     finally:
         page.close()
+
+
+def test_operator_schedules_a_weekly_window(browser: Browser, site: str, tmp_path: Path,
+                                            fake: FakeAlerts) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        log_in(page, site, "olga")
+        form = page.locator("form#weekly-form")
+        form.scroll_into_view_if_needed()
+        assert form.locator("datalist option[value='Q1']").count() == 1
+        form.locator("select[name='kind']").select_option("agency")
+        form.locator("input[name='target']").fill("Q1")
+        for label in ("T2", "T4"):  # the checkbox is hidden behind its day button
+            form.locator("label.wf-day", has_text=label).click()
+        form.locator("input[name='start_time']").fill("22:00")
+        form.locator("input[name='duration_hours']").fill("2")
+        form.locator("input[name='note']").fill("Sao lưu cấu hình")
+        assert no_horizontal_scroll(page)
+        box = form.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1366
+        form.screenshot(path=str(Path("/tmp/noc-alerts-form.png")))
+        form.get_by_role("button", name="Lên lịch").click()
+        page.wait_for_url("**/alerts?done=schedule**")
+        assert page.locator(".flash-ok").inner_text().endswith("Đã lên lịch bảo trì hằng tuần")
+        row = page.locator("#maintenance tr", has_text="Sao lưu cấu hình")
+        assert "Thứ 2, Thứ 4 22:00–00:00" in row.inner_text()
+        assert "Lần tới" in row.inner_text()
+        assert page.evaluate("(() => { const box = document.querySelector("
+                             "'#maintenance .scroll-x'); "
+                             "return box.scrollWidth <= box.clientWidth; })()")
+        assert [c[:6] for c in fake.calls if c[0] == "schedule"] == [
+            ("schedule", "agency", "Q1", (0, 2), "22:00", 7200.0)]
+        shoot(page, tmp_path, "scheduled")
+    finally:
+        page.close()

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from inventory.enums import Via
+from noc.alerting.maintenance import check_window
 from noc.alerting.model import (
     Alert,
     AlertEvent,
@@ -142,6 +143,24 @@ class FakeAlerts:
         self.windows.append(made)
         return made
 
+    def schedule_maintenance(self, kind: str, target: str, *, weekdays: tuple[int, ...],
+                             start_time: str, duration: float, actor: str, note: str = "",
+                             starts_at: float | None = None, ends_at: float | None = None,
+                             timezone: str = "Asia/Ho_Chi_Minh") -> Maintenance:
+        """A weekly window, checked like the real service does (``nope``: unknown target)."""
+        if target == "nope":
+            raise ValueError(f"there is no {kind} {target!r} in the inventory")
+        now = time.time()
+        made = Maintenance(len(self.windows) + 20, kind, target,
+                           now if starts_at is None else starts_at, ends_at, actor, note,
+                           weekdays=weekdays, start_time=start_time, duration=duration,
+                           timezone=timezone)
+        check_window(made, now)
+        self.calls.append(("schedule", kind, target, weekdays, start_time, duration, actor,
+                           note, ends_at, timezone))
+        self.windows.append(made)
+        return made
+
     def end_maintenance(self, window_id: int, actor: str) -> None:
         if window_id not in {m.id for m in self.windows}:
             raise KeyError(window_id)
@@ -155,7 +174,7 @@ def attach(runtime: Runtime, backend: FakeAlerts | None) -> None:
         runtime.alerting = None if backend is None else SimpleNamespace(  # type: ignore[assignment]
             service=backend)
     else:
-        runtime.alerts = backend  # type: ignore[attr-defined]
+        runtime.alerts = backend  # type: ignore[misc]
 
 
 def add_users(runtime: Runtime) -> None:

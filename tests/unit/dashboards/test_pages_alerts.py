@@ -11,11 +11,12 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
-from dashboards.pages_alerts_data import window_active
+from dashboards.pages_alerts_data import end_time, next_start, window_active
 from noc.alerting.model import Maintenance
 from noc.app import create_app
 from noc.runtime import Runtime
@@ -282,3 +283,91 @@ def test_recurring_windows_are_active_only_in_their_occurrence() -> None:
     assert not window_active(replace(weekly, weekdays=(1,)), monday_0230)
     one_off = Maintenance(2, "device", "x", 100.0, 200.0, "olga")
     assert window_active(one_off, 150.0) and not window_active(one_off, 200.0)
+
+
+# ---------- weekly maintenance form ----------
+
+WEEKLY = {"weekly": "1", "kind": "agency", "target": "Q1", "day0": "1", "day2": "1",
+          "start_time": "22:00", "duration_hours": "2", "until": "2027-01-31",
+          "note": "sao lưu hằng tuần"}
+
+
+def test_no_weekly_form_for_anonymous_and_viewers(client: TestClient) -> None:
+    assert 'action="/maintenance/weekly"' not in client.get("/alerts").text
+    login(client, "vic")
+    assert 'action="/maintenance/weekly"' not in client.get("/alerts").text
+
+
+def test_weekly_form_for_operators(operator: TestClient) -> None:
+    client = operator
+    page = client.get("/alerts").text
+    form = page[page.index('action="/maintenance/weekly"'):]
+    form = form[:form.index("</form>")]
+    assert "Lên lịch bảo trì hằng tuần" in form and 'name="csrf_token"' in form
+    for d, label in enumerate(("T2", "T3", "T4", "T5", "T6", "T7", "CN")):
+        assert f'name="day{d}"' in form and f"<span>{label}</span>" in form
+    assert 'name="start_time"' in form and 'pattern=' in form and 'type="date" name="until"' in form
+    assert '<option value="Q1">Quận 1</option>' in form
+    assert '<option value="q3-sw1">' in form
+    client.cookies.set("lang", "en")
+    assert "Schedule a weekly window" in client.get("/alerts").text
+
+
+def test_weekly_form_reaches_the_backend_and_lists_the_window(operator: TestClient,
+                                                               fake: FakeAlerts) -> None:
+    answer = operator.post("/maintenance/weekly",
+                           data={"csrf_token": csrf_of(operator, "/alerts"), **WEEKLY})
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/alerts?done=schedule")
+    ends = datetime.fromisoformat("2027-02-01T00:00:00+07:00").timestamp()
+    assert [c for c in fake.calls if c[0] == "schedule"] == [
+        ("schedule", "agency", "Q1", (0, 2), "22:00", 7200.0, "olga", "sao lưu hằng tuần", ends,
+         "Asia/Ho_Chi_Minh")]
+    page = operator.get(answer.headers["location"]).text
+    text = text_of(page)
+    assert "Đã lên lịch bảo trì hằng tuần" in text
+    assert "Thứ 2, Thứ 4 22:00–00:00" in text and "sao lưu hằng tuần" in text
+    nxt = re.search(r"Lần tới: (\d\d:\d\d:\d\d \d\d/\d\d)", text)
+    assert nxt and nxt.group(1).startswith("22:00:00")
+    operator.cookies.set("lang", "en")
+    assert "Mon, Wed 22:00–00:00" in text_of(operator.get("/alerts").text)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"day0": "", "day2": ""}, "Hãy chọn ít nhất một ngày"),
+    ({"start_time": "24:30"}, "Giờ bắt đầu phải có dạng HH:MM"),
+    ({"duration_hours": "0"}, "Số giờ không hợp lệ"),
+    ({"until": "31/01/2027"}, "Ngày kết thúc không hợp lệ"),
+    ({"kind": "city"}, "Loại phạm vi bảo trì không hợp lệ"),
+    ({"target": "nope"}, "Không thực hiện được: there is no agency 'nope'"),
+    ({"until": "2020-01-01"}, "Không thực hiện được: maintenance must end after it starts"),
+])
+def test_weekly_form_errors_re_render_with_the_values(operator: TestClient, fake: FakeAlerts,
+                                                      change: dict[str, str],
+                                                      message: str) -> None:
+    answer = operator.post("/maintenance/weekly", data={
+        "csrf_token": csrf_of(operator, "/alerts"), **WEEKLY, **change})
+    assert answer.status_code == 422
+    assert message in text_of(answer.text)
+    assert 'value="sao lưu hằng tuần"' in answer.text  # what was typed is kept
+    assert not [c for c in fake.calls if c[0] not in ("history",)]
+
+
+def test_viewer_cannot_schedule(client: TestClient, fake: FakeAlerts) -> None:
+    login(client, "vic")
+    answer = client.post("/maintenance/weekly",
+                         data={"csrf_token": csrf_of(client, "/alerts"), **WEEKLY})
+    assert answer.status_code == 403
+    assert not [c for c in fake.calls if c[0] != "history"]
+
+
+def test_weekly_window_next_occurrence_and_end_time() -> None:
+    monday_0230 = 1717356600.0  # Monday 2024-06-03 02:30 in Ho Chi Minh City
+    weekly = Maintenance(1, "agency", "Q1", 0.0, None, "olga", weekdays=(0, 3),
+                         start_time="02:00", duration=3600.0)
+    assert end_time(weekly) == "03:00"
+    assert end_time(replace(weekly, start_time="23:30", duration=7200.0)) == "01:30"
+    thursday_0200 = monday_0230 + 3 * 86400 - 1800
+    assert next_start(weekly, monday_0230) == thursday_0200  # the running one is skipped
+    assert next_start(weekly, monday_0230 - 3600) == monday_0230 - 1800
+    assert next_start(replace(weekly, ends_at=monday_0230 + 60), monday_0230) is None
