@@ -41,6 +41,7 @@ class IcmpStats:
     last_started: float = 0.0
     overran: int = 0  # fping processes stopped at a cycle's deadline (total)
     errors: int = 0  # cycles that failed as a whole (total)
+    rechecks: int = 0  # quick re-probes of addresses silent in a cycle (total)
 
 
 def _literal(address: str | None) -> str | None:
@@ -97,11 +98,33 @@ class IcmpMonitor:
         return frozenset(self._icmp_only)
 
     async def cycle(self) -> None:
-        """Ping every watched address once and fold the results into the state."""
+        """Ping every watched address once and fold the results into the state.
+
+        Addresses silent in this cycle but not yet confirmed down are probed
+        again ``recheck_delay`` seconds later (only them), so a dead device is
+        confirmed within one interval instead of ``confirm_cycles`` intervals.
+        """
         addresses = list(self._names)
         if not addresses:
             return
         started = time.time()
+        samples = await self._probe(addresses)
+        at = time.time()
+        last = self.runner.last
+        self.stats.cycles += 1
+        self.stats.hosts = len(addresses)
+        self.stats.replied = sum(1 for s in samples.values() if s.received)
+        self.stats.last_started, self.stats.last_duration = started, at - started
+        self.stats.overran += last.overran
+        delay = self.settings.recheck_delay
+        suspects = [a for a in self.tracker.suspects() if a in self._names]
+        if delay > 0 and suspects:
+            await asyncio.sleep(delay)
+            await self._probe(suspects)
+            self.stats.rechecks += 1
+
+    async def _probe(self, addresses: list[str]) -> dict[str, IcmpSample]:
+        """Ping ``addresses``; fold samples and transitions into the state; re-poll changes."""
         samples = await self.runner.cycle(addresses)
         at = time.time()
         transitions = {t.address: t for t in self.tracker.update(samples, at)}
@@ -119,12 +142,7 @@ class IcmpMonitor:
                 if self.on_sample is not None:
                     self.on_sample(name, sample, at, self.state.device(name).up
                                    if name in self._icmp_only else None)
-        last = self.runner.last
-        self.stats.cycles += 1
-        self.stats.hosts = len(addresses)
-        self.stats.replied = sum(1 for s in samples.values() if s.received)
-        self.stats.last_started, self.stats.last_duration = started, at - started
-        self.stats.overran += last.overran
+        return dict(samples)
 
     async def run(self) -> None:
         """Cycle every ``interval`` seconds until cancelled; a failed cycle is logged, not fatal."""

@@ -121,6 +121,10 @@ class IcmpSettings(_Strict):
     timeout_ms: int = Field(1000, ge=50, le=10000, description="wait for each reply")
     confirm_cycles: int = Field(2, ge=1, le=10,
                                 description="silent cycles in a row before 'down'")
+    recheck_delay: float = Field(2.0, ge=0, le=60,
+                                 description="seconds after a cycle before the addresses silent "
+                                 "in it are probed again, alone (a re-probe counts as a cycle "
+                                 "toward confirm_cycles); 0: wait for the next cycle")
 
 
 class SshSettings(_Strict):
