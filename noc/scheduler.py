@@ -62,6 +62,7 @@ class Scheduler:
         self._heap: list[tuple[float, str]] = []
         self._names: set[str] = set()
         self._running: set[str] = set()
+        self._again: set[str] = set()  # asked for while being polled: poll once more right after
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self.stats = SchedulerStats()
@@ -88,9 +89,16 @@ class Scheduler:
         self._wake.set()
 
     def poll_now(self, names: Iterable[str]) -> None:
-        """Make these devices due immediately (e.g. after a fault is healed)."""
+        """Make these devices due immediately (e.g. after a fault is healed).
+
+        A device being polled right now is polled again as soon as that poll
+        ends: the running poll may have read the device before the change
+        (a linkDown trap arriving mid-poll) that made someone ask.
+        """
         now = self._clock()
         wanted = set(names) & self._names
+        self._again |= wanted & self._running
+        wanted -= self._running
         self._heap = [(now if n in wanted else due, n) for due, n in self._heap]
         heapq.heapify(self._heap)
         self._wake.set()
@@ -146,3 +154,6 @@ class Scheduler:
             log.exception("poll of %s failed", name)
         finally:
             self._running.discard(name)
+            if name in self._again:
+                self._again.discard(name)
+                self.poll_now([name])

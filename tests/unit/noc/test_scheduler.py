@@ -94,3 +94,36 @@ async def test_poll_now_brings_a_device_forward():
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert "b" in seen
+
+
+async def test_poll_now_during_a_poll_polls_again_right_after_it():
+    started: list[float] = []
+    release = asyncio.Event()
+
+    async def poll(name: str) -> None:
+        started.append(asyncio.get_running_loop().time())
+        if len(started) == 1:
+            await release.wait()  # the first poll is slow: the device changes meanwhile
+
+    sched = Scheduler(poll, interval=3600, concurrency=2)
+    sched.set_devices(["core"])
+    task = asyncio.create_task(sched.run())
+    try:
+        sched.poll_now(["core"])
+        for _ in range(100):
+            if started:
+                break
+            await asyncio.sleep(0.01)
+        sched.poll_now(["core"])  # a linkDown trap arrives while "core" is being polled
+        await asyncio.sleep(0.05)
+        assert len(started) == 1  # not twice at once
+        release.set()
+        for _ in range(100):
+            if len(started) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert len(started) == 2  # polled again at once, not an interval later
+        assert sched.stats.skipped == 0
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
