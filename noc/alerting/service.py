@@ -109,8 +109,8 @@ class AlertService(AlertActions, AlertPersistence):
         self.windows: list[Maintenance] = []
         self.silence_list: list[Silence] = []
         self._index: MaintenanceIndex | None = None
-        self._topology: tuple[int, float, Topology] | None = None
-        self._addresses: tuple[int, dict[str, str]] | None = None
+        self._topology: tuple[Catalog, float, Topology] | None = None
+        self._addresses: tuple[Catalog, dict[str, str]] | None = None
         self._saved: dict[str, tuple[object, ...]] = {}
         self._events: list[AlertEvent] = []
         self._deferred: dict[str, float] = {}  # root fingerprint -> first deferred at
@@ -225,11 +225,11 @@ class AlertService(AlertActions, AlertPersistence):
 
     def _topo(self, catalog: Catalog, devices: dict[str, DeviceState], now: float) -> Topology:
         cached = self._topology
-        if cached is None or cached[0] != id(catalog) or now - cached[1] > TOPOLOGY_REFRESH:
+        if cached is None or cached[0] is not catalog or now - cached[1] > TOPOLOGY_REFRESH:
             neighbors = {name: d.facts.neighbors for name, d in devices.items()
                          if d.facts is not None and d.facts.neighbors}
             topo = Topology.build(catalog, neighbors)
-            self._topology = (id(catalog), now, topo)
+            self._topology = (catalog, now, topo)
             self._index = None
             return topo
         return cached[2]
@@ -354,9 +354,9 @@ class AlertService(AlertActions, AlertPersistence):
     def _device_by_address(self, address: str) -> str | None:
         catalog = self.catalog()
         cached = self._addresses
-        if cached is None or cached[0] != id(catalog):
+        if cached is None or cached[0] is not catalog:
             table = {d.address: d.name for d in catalog.devices.values() if d.address}
-            self._addresses = cached = (id(catalog), table)
+            self._addresses = cached = (catalog, table)
         return cached[1].get(address)
 
     def _link_changed(self, device: str, if_index: int | None) -> None:
