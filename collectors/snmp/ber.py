@@ -218,7 +218,7 @@ def encode_request(
 # --------------------------------------------------------------------------- decoding
 
 
-def _header(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
+def read_header(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
     """Read a tag and a length at ``pos``; return (tag, content start, content end)."""
     if pos + 2 > end:
         raise BerError(f"truncated TLV at offset {pos}")
@@ -277,20 +277,20 @@ def decode_varbinds(data: bytes, pos: int, end: int) -> list[VarBind]:
     """Decode the varbinds of a VarBindList's content."""
     out: list[VarBind] = []
     while pos < end:
-        tag, vpos, vend = _header(data, pos, end)
+        tag, vpos, vend = read_header(data, pos, end)
         if tag != _SEQ:
             raise BerError(f"varbind is not a SEQUENCE at offset {pos}")
-        otag, opos, oend = _header(data, vpos, vend)
+        otag, opos, oend = read_header(data, vpos, vend)
         if otag != Tag.OID:
             raise BerError(f"varbind name is not an OID at offset {vpos}")
-        ttag, tpos, tend = _header(data, oend, vend)
+        ttag, tpos, tend = read_header(data, oend, vend)
         out.append((decode_oid(data[opos:oend]), ttag, _decode_value(ttag, data[tpos:tend])))
         pos = vend
     return out
 
 
 def _read_int(data: bytes, pos: int, end: int, what: str) -> tuple[int, int]:
-    tag, cpos, cend = _header(data, pos, end)
+    tag, cpos, cend = read_header(data, pos, end)
     if tag != Tag.INTEGER or cpos == cend:
         raise BerError(f"{what} is not an INTEGER")
     return int.from_bytes(data[cpos:cend], "big", signed=True), cend
@@ -298,23 +298,23 @@ def _read_int(data: bytes, pos: int, end: int, what: str) -> tuple[int, int]:
 
 def decode_message(data: bytes) -> Message:
     """Decode a v1/v2c message (any PDU but the v1 trap); raise :class:`BerError`."""
-    tag, pos, end = _header(data, 0, len(data))
+    tag, pos, end = read_header(data, 0, len(data))
     if tag != _SEQ:
         raise BerError("message is not a SEQUENCE")
     version, pos = _read_int(data, pos, end, "version")
     if version not in (VERSION_V1, VERSION_V2C):
         raise BerError(f"unsupported SNMP version {version}")
-    tag, cpos, pos = _header(data, pos, end)
+    tag, cpos, pos = read_header(data, pos, end)
     if tag != Tag.OCTET_STRING:
         raise BerError("community is not an OCTET STRING")
     community = data[cpos:pos]
-    pdu_type, pos, pend = _header(data, pos, end)
+    pdu_type, pos, pend = read_header(data, pos, end)
     if pdu_type not in (0xA0, 0xA1, 0xA2, 0xA3, 0xA5, 0xA6, 0xA7, 0xA8):
         raise BerError(f"unsupported PDU type 0x{pdu_type:02x}")
     request_id, pos = _read_int(data, pos, pend, "request-id")
     error_status, pos = _read_int(data, pos, pend, "error-status")
     error_index, pos = _read_int(data, pos, pend, "error-index")
-    tag, vpos, vend = _header(data, pos, pend)
+    tag, vpos, vend = read_header(data, pos, pend)
     if tag != _SEQ:
         raise BerError("varbind list is not a SEQUENCE")
     return Message(version, bytes(community), pdu_type, request_id, error_status, error_index,
@@ -324,10 +324,10 @@ def decode_message(data: bytes) -> Message:
 def peek_request_id(data: bytes) -> int | None:
     """The request-id of a v1/v2c message without decoding its varbinds (None if unreadable)."""
     try:
-        _, pos, end = _header(data, 0, len(data))
+        _, pos, end = read_header(data, 0, len(data))
         _, pos = _read_int(data, pos, end, "version")
-        _, _, pos = _header(data, pos, end)
-        _, pos, pend = _header(data, pos, end)
+        _, _, pos = read_header(data, pos, end)
+        _, pos, pend = read_header(data, pos, end)
         rid, _ = _read_int(data, pos, pend, "request-id")
     except BerError:
         return None

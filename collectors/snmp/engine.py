@@ -97,7 +97,7 @@ def encode_discovery(msg_id: int, request_id: int | None = None) -> bytes:
 
 def _expect(data: bytes, pos: int, end: int, tag: int, what: str) -> tuple[int, int]:
     """The content span of the TLV at ``pos``, which must carry ``tag``."""
-    got, start, stop = ber._header(data, pos, end)  # shared with the v1/v2c decoder
+    got, start, stop = ber.read_header(data, pos, end)  # shared with the v1/v2c decoder
     if got != tag:
         raise BerError(f"{what}: expected tag 0x{tag:02x}, got 0x{got:02x} at offset {pos}")
     return start, stop

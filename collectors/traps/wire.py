@@ -10,6 +10,8 @@ carries a secret.
 
 from __future__ import annotations
 
+from collectors.snmp.ber import BerError, read_header
+
 SEQUENCE = 0x30
 INTEGER = 0x02
 OCTET_STRING = 0x04
@@ -25,20 +27,10 @@ class TrapAuthError(Exception):
 
 def read_tlv(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
     """The tag at ``pos`` and its content's (start, end); raise :class:`TrapDecodeError`."""
-    if pos + 2 > end:
-        raise TrapDecodeError(f"truncated TLV at offset {pos}")
-    tag = data[pos]
-    n = data[pos + 1]
-    pos += 2
-    if n & 0x80:
-        k = n & 0x7F
-        if k == 0 or k > 4 or pos + k > end:
-            raise TrapDecodeError(f"bad length at offset {pos - 1}")
-        n = int.from_bytes(data[pos:pos + k], "big")
-        pos += k
-    if pos + n > end:
-        raise TrapDecodeError(f"length {n} at offset {pos} runs past the end")
-    return tag, pos, pos + n
+    try:
+        return read_header(data, pos, end)
+    except BerError as exc:
+        raise TrapDecodeError(str(exc)) from None
 
 
 def expect(data: bytes, pos: int, end: int, tag: int, what: str) -> tuple[int, int]:
