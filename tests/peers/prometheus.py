@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -30,8 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from noc.procs import stop_process
 from tests.helpers import free_tcp_port
+from tests.peers.daemon import LoopbackDaemon
 
 
 def _static_config(job: str, target: str, interval: str) -> dict[str, Any]:
@@ -46,8 +45,10 @@ def _static_config(job: str, target: str, interval: str) -> dict[str, Any]:
     return config
 
 
-class PrometheusPeer:
+class PrometheusPeer(LoopbackDaemon):
     """Debian's ``prometheus`` on a free loopback port, stopped by PID."""
+
+    name = "prometheus"
 
     def __init__(self, scrape_targets: Sequence[str] | Mapping[str, str],
                  scrape_interval: str = "1s", rule_files: Sequence[str | Path] = (),
@@ -64,10 +65,7 @@ class PrometheusPeer:
             self.config["alerting"] = {"alertmanagers": [
                 {"static_configs": [{"targets": list(alertmanagers)}]}]}
         self.binary = binary
-        self.port = 0
-        self.url = ""
-        self.dir: Path | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
+        super().__init__()
 
     def start(self, timeout: float = 30.0) -> PrometheusPeer:
         """Write the config, start the server and wait until ``/-/ready`` answers 200."""
@@ -78,40 +76,11 @@ class PrometheusPeer:
         config_file = self.dir / "prometheus.yml"
         config_file.write_text(json.dumps(self.config, indent=1))  # YAML ⊃ JSON
         self.port = free_tcp_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        log = open(self.dir / "prometheus.log", "wb")  # noqa: SIM115 - closed below
-        try:
-            self._proc = subprocess.Popen(
-                [exe, f"--config.file={config_file}", f"--storage.tsdb.path={self.dir / 'data'}",
-                 f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle"],
-                stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
-        finally:
-            log.close()
-        self._wait_ready(timeout)
+        self._launch([exe, f"--config.file={config_file}",
+                      f"--storage.tsdb.path={self.dir / 'data'}",
+                      f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle"],
+                     timeout)
         return self
-
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._proc is not None and self._proc.poll() is not None:
-                self._fail(f"prometheus exited with {self._proc.returncode}")
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self._fail(f"prometheus not ready after {timeout:g} s")
-
-    def log(self) -> str:
-        """The server's log so far."""
-        path = self.dir / "prometheus.log" if self.dir else None
-        return path.read_text(errors="replace") if path and path.exists() else ""
-
-    def _fail(self, why: str) -> None:
-        log = self.log()
-        self.stop()
-        raise RuntimeError(f"{why}; log:\n{log[-4000:]}")
 
     def _api(self, path: str, params: dict[str, str] | None = None) -> Any:
         reply = httpx.get(f"{self.url}{path}", params=params, timeout=10)
@@ -164,14 +133,6 @@ class PrometheusPeer:
         reply = httpx.post(f"{self.url}/-/reload", timeout=10)
         if reply.status_code != 200:
             raise RuntimeError(f"reload failed: HTTP {reply.status_code}: {reply.text}")
-
-    def stop(self) -> None:
-        """Stop the server by PID and remove its temp dir."""
-        proc, self._proc = self._proc, None
-        stop_process(proc, 10.0)
-        if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            self.dir = None
 
     def __enter__(self) -> PrometheusPeer:
         return self.start()
