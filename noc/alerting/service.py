@@ -48,7 +48,7 @@ from noc.alerting.model import (
 )
 from noc.alerting.notify import Dispatcher, build_dispatcher
 from noc.alerting.oncall import route
-from noc.alerting.paging import firing, resolved
+from noc.alerting.paging import annotations_of, firing, resolved
 from noc.alerting.rules import EffectiveRule, RuleSet
 from noc.alerting.service_actions import AlertActions
 from noc.alerting.service_store import ESCALATION_KEY, AlertPersistence, signature
@@ -278,7 +278,11 @@ class AlertService(AlertActions, AlertPersistence):
         for tr in transitions:  # resolved roots that paged: say it is over, once
             if tr.new is AlertState.RESOLVED and tr.fingerprint in self._paged:
                 root = self._paged.pop(tr.fingerprint)
-                self.dispatcher.submit(resolved(root, tr.at, self._link(root.fingerprint)))
+                last = previous.get(root.fingerprint)  # as it stood: the same title and agencies
+                notes = (annotations_of(last, catalog, title_vi(last, catalog))
+                         if last is not None else None)
+                self.dispatcher.submit(resolved(root, tr.at, self._link(root.fingerprint),
+                                                notes))
                 self.escalator.close(root.fingerprint)
                 self.stats.resolves += 1
                 self._events.append(AlertEvent(tr.at, root.fingerprint, "notified_resolved",

@@ -47,6 +47,8 @@ def test_dead_district_uplink_pages_once_and_resolves_once(world: World) -> None
     [done] = world.at(10)
     assert done.status == "resolved" and done.incident == LINK_FP
     assert done.labels == page.labels
+    assert done.annotations["summary"] == notes["summary"]  # the same title, now resolved
+    assert done.annotations["summary_vi"] == notes["summary_vi"]
     assert done.ends_at == T0 + 10 and done.starts_at == page.starts_at
     assert world.at(11) == [] and world.service.snapshot().incidents == []
 
