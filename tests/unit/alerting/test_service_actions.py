@@ -199,6 +199,15 @@ def test_info_alert_from_a_trap_is_shown_never_paged(world: World) -> None:
     assert [(t.device, t.kind) for t in snap.traps] == [("q7-tp-sw1", "cold_start")]
 
 
+def test_maintenance_mutes_trap_alerts_too(world: World) -> None:
+    window = world.service.start_maintenance("device", "q7-tp-sw1", 3600, "Nguyễn An",
+                                             "thay nguồn")
+    world.service.traps.add(_trap("auth_failure", "authenticationFailure", "warning"))
+    assert world.at(0) == []
+    [alert] = [a for a in world.service.snapshot().alerts if a.rule == "snmp_auth_failure"]
+    assert alert.muted == f"maintenance:{window.id}" and not alert.notified
+
+
 def test_info_alert_pages_when_the_threshold_allows(sessions: sessionmaker[Session]) -> None:
     world = World(sessions, page_min_severity="info")
     world.service.traps.add(_trap("cold_start", "coldStart", "info"))
