@@ -45,6 +45,9 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
 
 def _logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # one INFO line per HTTP request (heartbeats, re-sends, Influx writes) would drown the log;
+    # failures are logged by the callers
+    logging.getLogger("httpx").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 @app.command()
