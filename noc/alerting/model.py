@@ -158,6 +158,8 @@ class Notification:
     recipients: tuple[str, ...] = ()
     level: int = 0
     repeat: bool = False  # a re-page of an unacknowledged incident
+    refresh: bool = False  # re-announces a page already sent (after a restart): stateful
+    # receivers (Alertmanager, which expires alerts not re-sent) take it; people are not paged
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,8 @@ class Dispatcher:
         """Queue ``notification`` for every notifier; never blocks (call from the loop)."""
         now = self.clock()
         for lane in self._lanes:
+            if notification.refresh and lane.notifier.kind != "alertmanager":
+                continue  # a re-announcement after a restart pages nobody
             if len(lane.queue) >= self.queue_size:
                 lane.queue.popleft()
                 lane.failed += 1

@@ -51,13 +51,13 @@ def annotations_of(incident: Incident, catalog: Catalog, title_vi: str) -> dict[
 
 def firing(incident: Incident, catalog: Catalog, title_vi: str, url: str,
            recipients: tuple[str, ...] = (), level: int = 0,
-           repeat: bool = False) -> Notification:
+           repeat: bool = False, refresh: bool = False) -> Notification:
     """The page announcing (or repeating) ``incident``."""
     root = incident.root
     return Notification(incident=incident.id, status="firing", labels=labels_of(root),
                         annotations=annotations_of(incident, catalog, title_vi),
                         starts_at=root.fired_at or root.active_since, generator_url=url,
-                        recipients=recipients, level=level, repeat=repeat)
+                        recipients=recipients, level=level, repeat=repeat, refresh=refresh)
 
 
 def resolved(root: Alert, at: float, url: str,

@@ -53,6 +53,7 @@ from noc.alerting.rules import EffectiveRule, RuleSet
 from noc.alerting.service_actions import AlertActions
 from noc.alerting.service_store import ESCALATION_KEY, AlertPersistence, signature
 from noc.alerting.settings import AlertingSettings
+from noc.alerting.settle import ancestors, suspect
 from noc.alerting.store import AlertStore
 from noc.alerting.topology import Topology
 from noc.alerting.traps import TrapBook
@@ -123,6 +124,7 @@ class AlertService(AlertActions, AlertPersistence):
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._paged: dict[str, Alert] = {}  # alerts that paged "firing" and are still active
+        self._refresh: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle of the service
 
@@ -134,6 +136,7 @@ class AlertService(AlertActions, AlertPersistence):
         self.lifecycle.restore(alerts, hold_until=self.clock() + grace)
         self._saved = {a.fingerprint: signature(a) for a in alerts}
         self._paged = {a.fingerprint: a for a in alerts if a.notified}
+        self._refresh = set(self._paged)  # re-announced to Alertmanager at the first evaluation
         await self.reload_actions()
         state = await asyncio.to_thread(self.store.get_meta, ESCALATION_KEY)
         if state:
@@ -207,6 +210,7 @@ class AlertService(AlertActions, AlertPersistence):
         self._record(transitions)
         self._page(catalog, topo, devices, transitions, now, previous)
         self._escalate(catalog, now)
+        self._refresh.clear()
         self.stats.evaluations += 1
         self.stats.last_evaluation = now
         self.stats.last_duration = time.perf_counter() - started
@@ -295,6 +299,9 @@ class AlertService(AlertActions, AlertPersistence):
         for incident in self.incidents:
             root = incident.root
             if root.notified:
+                if root.fingerprint in self._refresh:
+                    self.dispatcher.submit(firing(incident, catalog, title_vi(incident, catalog),
+                                                  self._link(incident.id), refresh=True))
                 continue
             if root.state is not AlertState.FIRING or root.muted or not self._pages(incident):
                 continue
@@ -328,8 +335,8 @@ class AlertService(AlertActions, AlertPersistence):
         start = root.labels.get("a_device") if root.rule == "link_down" else root.device
         if not start or self.settings.settle <= 0:
             return False
-        suspects = [name for name in _ancestors(topo, start, include_self=root.rule == "link_down")
-                    if _suspect(devices.get(name))]
+        suspects = [name for name in ancestors(topo, start, include_self=root.rule == "link_down")
+                    if suspect(devices.get(name))]
         if not suspects:
             return False
         first = self._deferred.setdefault(root.fingerprint, now)
@@ -366,31 +373,3 @@ class AlertService(AlertActions, AlertPersistence):
     def _link_changed(self, device: str, if_index: int | None) -> None:
         self.repoll([device])
         self.wake()
-
-
-def _ancestors(topo: Topology, device: str, include_self: bool = False) -> list[str]:
-    """Every device upstream of ``device`` (breadth first, bounded)."""
-    out: list[str] = [device] if include_self else []
-    seen = {device}
-    frontier = [device]
-    while frontier and len(seen) < 64:
-        nxt = []
-        for name in frontier:
-            for parent, _link in topo.parents(name):
-                if parent not in seen:
-                    seen.add(parent)
-                    out.append(parent)
-                    nxt.append(parent)
-        frontier = nxt
-    return out
-
-
-def _suspect(state: DeviceState | None) -> bool:
-    """A device whose last poll or echo failed but that is not (yet) declared down."""
-    if state is None:
-        return False
-    if state.up is False or state.failures > 0:
-        return True
-    sample = state.icmp
-    # an echo cut short by the cycle's deadline proves nothing
-    return sample is not None and sample.complete and sample.sent > 0 and sample.received == 0

@@ -208,3 +208,19 @@ async def test_stop_gives_up_on_a_dead_receiver_after_the_flush_time() -> None:
     await dispatcher.stop(flush=0.5)
     assert time.monotonic() - started < 3
     assert dispatcher.health()[0].queued == 1 and dead.closed
+
+
+async def test_a_refresh_goes_to_alertmanager_only() -> None:
+    from dataclasses import replace
+
+    class FakeAm(Fake):
+        kind = "alertmanager"
+
+    am, hook = FakeAm("alertmanager"), Fake("hook")
+    dispatcher = Dispatcher([am, hook], FAST)
+    await dispatcher.start()
+    dispatcher.submit(replace(_n("after-restart"), refresh=True))
+    dispatcher.submit(_n("new"))
+    await dispatcher.stop(flush=2)
+    assert [i for b in am.batches for i in b] == ["after-restart", "new"]
+    assert [i for b in hook.batches for i in b] == ["new"]  # people are not paged again

@@ -218,7 +218,10 @@ async def test_restart_restores_the_paged_alert_and_resolves_it_once(
     try:
         active = {a.fingerprint: a for a in service.snapshot().alerts}
         assert active[LINK_FP].notified
-        assert world.at(31) == []  # condition still true: nothing
+        again = world.at(31)  # condition still true: re-announced to Alertmanager only
+        assert [(n.refresh, n.status) for n in again] == [(True, "firing")]
+        assert again[0].labels == page.labels
+        assert world.at(32) == []
         world.heal_uplink()
         assert world.at(60) == []  # within the grace (1.5 poll intervals): held
         [done] = world.at(130)
@@ -243,7 +246,8 @@ async def test_restart_while_healed_resolves_after_the_grace_only(
     service = world.new_service()
     await service.start()
     try:
-        assert world.at(11) == [] and world.at(99) == []
+        assert [n.refresh for n in world.at(11)] == [True]  # held until the grace is over
+        assert world.at(99) == []
         assert [n.status for n in world.at(101)] == ["resolved"]
     finally:
         await service.stop()
