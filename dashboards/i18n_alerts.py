@@ -32,6 +32,7 @@ TEXT_ALERTS: dict[str, dict[str, str]] = {
     "al_affected": {"vi": "Đơn vị ảnh hưởng", "en": "Affected agencies"},
     "al_devices_affected": {"vi": "thiết bị bị ảnh hưởng", "en": "devices affected"},
     "al_contacts": {"vi": "Liên hệ", "en": "Contacts"},
+    "al_more_contacts": {"vi": "liên hệ khác", "en": "more contacts"},
     "al_notification": {"vi": "Thông báo", "en": "Notification"},
     "al_notified": {"vi": "Đã gửi thông báo", "en": "Notified"},
     "al_not_notified": {"vi": "Chưa gửi thông báo", "en": "Not notified yet"},

@@ -124,6 +124,7 @@ class Incident:
     affected_agencies: list[str] = field(default_factory=list)  # agency codes, root's first
     affected_devices: int = 0
     contacts: list[Contact] = field(default_factory=list)
+    title_vi: str = ""  # the same in Vietnamese ("Quận 7 mất kết nối: ...")
 
     @property
     def severity(self) -> str:

@@ -206,6 +206,8 @@ class AlertService(AlertActions, AlertPersistence):
         active = self.lifecycle.active()
         previous = {i.id: i for i in self.incidents}
         self.incidents = assign(active, topo, catalog)
+        for incident in self.incidents:
+            incident.title_vi = title_vi(incident, catalog)
         self._mute(active, catalog, topo, now)
         self._record(transitions)
         self._page(catalog, topo, devices, transitions, now, previous)
@@ -283,7 +285,7 @@ class AlertService(AlertActions, AlertPersistence):
             if tr.new is AlertState.RESOLVED and tr.fingerprint in self._paged:
                 root = self._paged.pop(tr.fingerprint)
                 last = previous.get(root.fingerprint)  # as it stood: the same title and agencies
-                notes = (annotations_of(last, catalog, title_vi(last, catalog))
+                notes = (annotations_of(last, catalog, last.title_vi)
                          if last is not None else None)
                 self.dispatcher.submit(resolved(root, tr.at, self._link(root.fingerprint),
                                                 notes))
@@ -300,7 +302,7 @@ class AlertService(AlertActions, AlertPersistence):
             root = incident.root
             if root.notified:
                 if root.fingerprint in self._refresh:
-                    self.dispatcher.submit(firing(incident, catalog, title_vi(incident, catalog),
+                    self.dispatcher.submit(firing(incident, catalog, incident.title_vi,
                                                   self._link(incident.id), refresh=True))
                 continue
             if root.state is not AlertState.FIRING or root.muted or not self._pages(incident):
@@ -311,7 +313,7 @@ class AlertService(AlertActions, AlertPersistence):
             chain = self._chain(catalog, root, incident.severity)
             page = self.escalator.open(incident.id, chain, now)
             recipients = page.recipients if page is not None else ()
-            self.dispatcher.submit(firing(incident, catalog, title_vi(incident, catalog),
+            self.dispatcher.submit(firing(incident, catalog, incident.title_vi,
                                           self._link(incident.id), recipients))
             root.notified = True
             self._paged[root.fingerprint] = root
@@ -351,7 +353,7 @@ class AlertService(AlertActions, AlertPersistence):
             incident = by_id.get(page.incident)
             if incident is None or incident.acked or incident.root.muted:
                 continue  # a muted incident's repeats are skipped, not queued
-            self.dispatcher.submit(firing(incident, catalog, title_vi(incident, catalog),
+            self.dispatcher.submit(firing(incident, catalog, incident.title_vi,
                                           self._link(incident.id), page.recipients,
                                           page.level, repeat=page.repeat))
             self.stats.repeats += 1

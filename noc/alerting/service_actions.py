@@ -60,7 +60,7 @@ class AlertActions:
             members = [copies[m.fingerprint] for m in inc.members if m.fingerprint in copies]
             incidents.append(Incident(inc.id, root, members, inc.title,
                                       list(inc.affected_agencies), inc.affected_devices,
-                                      list(inc.contacts)))
+                                      list(inc.contacts), inc.title_vi))
         return AlertsSnapshot(
             at=now, incidents=incidents, alerts=list(copies.values()),
             maintenance=[m for m in self.windows if m.ends_at is None or m.ends_at > now],

@@ -51,7 +51,7 @@ def _metric(noc: NocProcess, name: str) -> float:
     return float(match.group(1))
 
 
-@pytest.fixture()
+@pytest.fixture
 def paging(tmp_path: Path) -> Iterator[tuple[NocProcess, WebhookSink, AlertmanagerPeer]]:
     with WebhookSink() as sink, AlertmanagerPeer(sink.url) as am:
         noc = launch_noc(tmp_path, 10, NOC_ALERTMANAGER_URL=am.url,
@@ -72,8 +72,9 @@ def test_district_uplink_failure_pages_once_and_resolves_once(paging: tuple[
     noc, sink, am = paging
     wait_for("the NocWatchdog heartbeat at Alertmanager",
              lambda: am.alerts(alertname="NocWatchdog"), 30)
-    wait_for("a first poll of every lab device", lambda: _metric(noc, "noc_alerts{state=\"firing\"}")
-             == 0 and _metric(noc, "noc_alert_evaluation_seconds") > 0, 60)
+    wait_for("a first poll of every lab device",
+             lambda: _metric(noc, 'noc_alerts{state="firing"}') == 0
+             and _metric(noc, "noc_alert_evaluation_seconds") > 0, 60)
     assert not _pages(sink, "firing"), "nothing is broken yet"
 
     broke = time.time()

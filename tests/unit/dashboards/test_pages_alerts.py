@@ -120,6 +120,24 @@ def test_page_in_english_keeps_diacritics(client: TestClient) -> None:
     assert "Sự cố đang cảnh báo" not in text
 
 
+def test_title_follows_the_language_and_long_contact_lists_fold(client: TestClient,
+                                                                fake: FakeAlerts) -> None:
+    from noc.alerting.model import Contact
+
+    first = fake.incidents[0]
+    contacts = [Contact(f"Q3-P0{n}", f"Liên hệ {n}", f"028 0000 000{n}") for n in range(1, 7)]
+    fake.incidents[0] = replace(first, title="Quận 3 isolated: q3-sw1 unreachable",
+                                title_vi="Quận 3 mất kết nối: q3-sw1 không phản hồi",
+                                contacts=contacts)
+    page = client.get("/alerts").text
+    text = text_of(page)
+    assert "Quận 3 mất kết nối: q3-sw1 không phản hồi" in text
+    assert "Quận 3 isolated" not in text
+    assert "+3 liên hệ khác" in text and "Liên hệ 6" in text  # folded, not dropped
+    client.cookies.set("lang", "en")
+    assert "Quận 3 isolated: q3-sw1 unreachable" in text_of(client.get("/alerts").text)
+
+
 def test_history_page_lists_events_with_actor_and_note(client: TestClient,
                                                       fake: FakeAlerts) -> None:
     text = text_of(client.get("/alerts/history").text)
