@@ -73,8 +73,7 @@ class Alerting:
         return users
 
     def _on_trap(self, trap: Trap) -> None:
-        self.service.traps.add(trap)
-        self.service.wake()
+        self.service.receive_trap(trap)
 
     async def start(self) -> None:
         """Start the service, then the trap receiver (a port we may not bind is logged)."""

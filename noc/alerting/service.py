@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from collectors.traps import Trap
 from inventory.catalog import Catalog
 from noc.alerting.conditions import EvalContext, evaluate
 from noc.alerting.escalation import Escalator
 from noc.alerting.incidents import assign, title_vi
 from noc.alerting.lifecycle import Lifecycle, Transition
+from noc.alerting.link_traps import LinkTraps
 from noc.alerting.maintenance import MaintenanceIndex
 from noc.alerting.model import (
     Alert,
@@ -104,6 +106,7 @@ class AlertService(AlertActions, AlertPersistence):
         self.clock = clock
         self.url = (external_url or settings.notify.external_url).rstrip("/")
         self.traps = TrapBook(settings.traps, self._device_by_address, self._link_changed)
+        self.link_traps = LinkTraps()
         self.stats = AlertingStats()
         self.trap_drops_source: Callable[[], int] = lambda: 0
         self.incidents: list[Incident] = []
@@ -199,10 +202,11 @@ class AlertService(AlertActions, AlertPersistence):
         started = time.perf_counter()
         catalog = self.catalog()
         devices = self.devices()
+        topo = self._topo(catalog, devices, now)
         conditions = evaluate(catalog, devices, self.context(now), self.rules)
         conditions.extend(self.traps.conditions(now))
+        conditions.extend(self.link_traps.conditions(catalog, devices, topo, self.rules))
         transitions = self.lifecycle.update(conditions, now, self._effective)
-        topo = self._topo(catalog, devices, now)
         active = self.lifecycle.active()
         previous = {i.id: i for i in self.incidents}
         self.incidents = assign(active, topo, catalog)
@@ -371,6 +375,12 @@ class AlertService(AlertActions, AlertPersistence):
             table = {d.address: d.name for d in catalog.devices.values() if d.address}
             self._addresses = cached = (catalog, table)
         return cached[1].get(address)
+
+    def receive_trap(self, trap: Trap) -> None:
+        """A trap from the receiver: kept for the page, raises alerts, may re-poll its sender."""
+        self.traps.add(trap)
+        self.link_traps.note(trap, self.traps.device_of(trap))
+        self.wake()
 
     def _link_changed(self, device: str, if_index: int | None) -> None:
         self.repoll([device])
