@@ -137,10 +137,13 @@ def main() -> None:
     """Both rounds; print each run and the medians."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="district uplinks per round")
+    parser.add_argument("--rounds", default="trap,polling", help="trap, polling or both")
     args = parser.parse_args()
+    wanted = set(args.rounds.split(","))
     results: dict[str, tuple[list[float], list[int]]] = {}
     for name, traps in (("trap", True), ("polling/ICMP", False)):
-        results[name] = _round(name, min(args.runs, len(UPLINKS)), traps)
+        if name.split("/")[0] in wanted:
+            results[name] = _round(name, min(args.runs, len(UPLINKS)), traps)
     print("\nfault -> page at the Alertmanager webhook (city lab, poll 60 s, ICMP 10 s):")
     for name, (times, counts) in results.items():
         med = f"{statistics.median(times):.1f} s" if times else "n/a"
