@@ -18,7 +18,7 @@ the district or one of its wards, or it is the uplink itself; anything else
 is printed as unrelated (the lab's recordings have their own health alerts).
 Prints each run and the medians. Root only (lab faults use nftables).
 
-    .venv/bin/python bench/time_to_page.py [--runs 3]
+    .venv/bin/python bench/time_to_page.py [--runs 3] [--rounds trap,polling]
 """
 
 from __future__ import annotations
