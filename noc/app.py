@@ -38,7 +38,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(make_inventory_router(runtime.sessions,
                                              on_change=runtime.inventory_changed))
     app.include_router(make_ops_router(runtime))  # before the plain overview: it extends it
-    app.include_router(make_router(runtime.overview))
+    app.include_router(make_router(runtime.overview), include_in_schema=False)  # HTML, shadowed
     install_auth(app, runtime.sessions, runtime.settings, lab=runtime.lab)
     app.mount("/static", StaticFiles(directory=str(DASHBOARD_DIR / "static")), name="static")
 
