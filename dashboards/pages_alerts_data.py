@@ -128,6 +128,7 @@ class AlertsPage:
     trap_drops: int
     names: dict[str, str]  # agency code -> Vietnamese name
     subjects: dict[str, str]  # alert fingerprint -> subject
+    paging: bool = True  # some notifier is configured ("notified" means someone was paged)
 
 
 def _visible_incident(incident: Incident, visible: set[str] | None) -> bool:
@@ -160,7 +161,7 @@ def build_page(snap: AlertsSnapshot, catalog: Catalog, visible: set[str] | None)
         [] if scoped else snap.silences, [] if scoped else snap.notifiers,
         [] if scoped else snap.traps, 0 if scoped else snap.trap_drops,
         {code: a.name_vi for code, a in catalog.agencies.items()},
-        {a.fingerprint: a.subject for a in snap.alerts})
+        {a.fingerprint: a.subject for a in snap.alerts}, bool(snap.notifiers))
 
 
 @dataclass(frozen=True, slots=True)

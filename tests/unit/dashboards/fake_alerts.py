@@ -48,6 +48,7 @@ class FakeAlerts:
     """An in-memory alerting service with three incidents, windows, silences and traps."""
 
     notifier_ok: bool = False
+    no_notifiers: bool = False  # alerting on, but no Alertmanager, webhook or e-mail configured
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
@@ -95,6 +96,8 @@ class FakeAlerts:
                                     3, 0 if self.notifier_ok else 3,
                                     "" if self.notifier_ok else AM_ERROR, time.time() - 500),
                      NotifierHealth("email", "email", True, 4)]
+        if self.no_notifiers:
+            notifiers = []
         traps = [TrapSummary(time.time() - 30, "127.0.3.1", "q3-sw1", "2c", "link_down",
                              "1.3.6.1.6.3.1.1.5.3", "linkDown ifIndex 2"),
                  TrapSummary(time.time() - 90, "127.0.9.9", None, "1", "unknown",

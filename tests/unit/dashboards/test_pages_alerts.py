@@ -138,6 +138,13 @@ def test_title_follows_the_language_and_long_contact_lists_fold(client: TestClie
     assert "Quận 3 isolated: q3-sw1 unreachable" in text_of(client.get("/alerts").text)
 
 
+def test_without_notifiers_the_page_does_not_claim_anyone_was_paged(client: TestClient,
+                                                                    fake: FakeAlerts) -> None:
+    fake.no_notifiers = True
+    text = text_of(client.get("/alerts").text)
+    assert "Chưa cấu hình kênh thông báo" in text and "Đã gửi thông báo" not in text
+
+
 def test_history_page_lists_events_with_actor_and_note(client: TestClient,
                                                       fake: FakeAlerts) -> None:
     text = text_of(client.get("/alerts/history").text)
