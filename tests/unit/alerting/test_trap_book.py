@@ -17,7 +17,7 @@ from noc.alerting.traps import (
 )
 from noc.lab.traps import encode_v2c_trap
 
-DEVICES = {"127.0.0.5": "q7-core", "10.9.9.9": "legacy-sw"}
+DEVICES = {"127.0.0.5": "q7-core", "127.99.9.9": "legacy-sw"}
 FAN = "1.3.6.1.4.1.2636.4.1.2"
 FAN_OK = "1.3.6.1.4.1.2636.4.2.2"
 
@@ -80,7 +80,7 @@ def test_restart_raises_info_condition_for_the_device(book: TrapBook) -> None:
 
 
 def test_v1_agent_address_maps_to_the_device(book: TrapBook) -> None:
-    book.add(trap("1.3.6.1.6.3.1.1.5.2", 5.0, source="127.0.0.77", agent="10.9.9.9"))
+    book.add(trap("1.3.6.1.6.3.1.1.5.2", 5.0, source="127.0.0.77", agent="127.99.9.9"))
     assert rules(book, 6.0) == {"legacy-sw": RESTART_RULE}
     assert book.recent()[0].device == "legacy-sw"
 
