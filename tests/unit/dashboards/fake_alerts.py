@@ -8,9 +8,13 @@ runtime's ``alerts``; :func:`add_users` adds an operator and a viewer.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
+
+from fastapi.testclient import TestClient
 
 from inventory.enums import Via
 from noc.alerting.maintenance import check_window
@@ -24,6 +28,7 @@ from noc.alerting.model import (
     Silence,
 )
 from noc.alerting.view import AlertsSnapshot, NotifierHealth, TrapSummary
+from noc.app import create_app
 from noc.auth.roles import Role
 from noc.auth.store import UserStore
 from noc.runtime import Runtime
@@ -185,3 +190,15 @@ def add_users(runtime: Runtime) -> None:
     for name, role in (("olga", Role.OPERATOR), ("vic", Role.VIEWER)):
         store.create(name, role, "test", Via.CLI)
         store.set_password(name, PASSWORD, "test", Via.CLI)
+
+
+@contextmanager
+def serving(runtime: Runtime) -> Iterator[tuple[FakeAlerts, TestClient]]:
+    """A fresh fake backend attached to ``runtime``, and a client of the app over it."""
+    backend = FakeAlerts()
+    attach(runtime, backend)
+    try:
+        with TestClient(create_app(runtime), follow_redirects=False) as client:
+            yield backend, client
+    finally:
+        attach(runtime, None)

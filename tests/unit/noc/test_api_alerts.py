@@ -29,6 +29,7 @@ from tests.unit.dashboards.fake_alerts import (
     FakeAlerts,
     add_users,
     attach,
+    serving,
 )
 from tests.unit.dashboards.test_pages_alerts import csrf_of, login
 from tests.unit.dashboards.test_pages_ops import build_runtime
@@ -49,17 +50,19 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
 
 
 @pytest.fixture
-def fake(runtime: Runtime) -> Iterator[FakeAlerts]:
-    backend = FakeAlerts()
-    attach(runtime, backend)
-    yield backend
-    attach(runtime, None)
+def served(runtime: Runtime) -> Iterator[tuple[FakeAlerts, TestClient]]:
+    with serving(runtime) as pair:
+        yield pair
 
 
 @pytest.fixture
-def client(runtime: Runtime, fake: FakeAlerts) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime), follow_redirects=False) as c:
-        yield c
+def fake(served: tuple[FakeAlerts, TestClient]) -> FakeAlerts:
+    return served[0]
+
+
+@pytest.fixture
+def client(served: tuple[FakeAlerts, TestClient]) -> TestClient:
+    return served[1]
 
 
 def as_user(name: str) -> dict[str, str]:
